@@ -1,0 +1,42 @@
+"""dlbook: the reference PyTorch implementations behind the executable deep-learning textbook.
+
+Every code cell of the book imports from here, so what a reader sees run on a page is
+exactly what they can ``pip install`` and reuse. Submodules are loaded on first use
+(PEP 562), so ``import dlbook`` stays cheap and a chapter depends only on the modules
+it actually touches.
+
+>>> from dlbook import seed_everything, get_device
+>>> seed_everything(0)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_EXPORTS = {
+    "seed_everything": "dlbook.utils",
+    "get_device": "dlbook.utils",
+    "device_kind": "dlbook.utils",
+    "atomic_write": "dlbook.utils",
+    "numerical_derivative": "dlbook.calculus",
+    "numerical_gradient": "dlbook.calculus",
+    "matmul": "dlbook.calculus",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'dlbook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,100 @@
+"""Which of our own modules a chapter depends on, found by reading imports.
+
+A chapter's cache key must change when any code it runs changes. Its code cells
+are hashed directly; the library code it imports is found here by walking the
+import statements (``import pkg.a``, ``from pkg import b``, ``from .c import d``)
+of the cells and then of every module reached, transitively. Only modules that
+live under the tracked package folders count: torch or numpy are covered by the
+lock file instead. Importing ``pkg.a`` also runs ``pkg/__init__.py``, so parent
+packages are always part of the closure.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def imported_names(source: str, *, module: str = "", is_package: bool = False) -> set[str]:
+    """Dotted names that ``source`` imports, with relative imports made absolute.
+
+    ``from a import b`` yields both ``a`` and ``a.b`` since ``b`` may be a
+    submodule; names that are not modules are dropped later by the resolver.
+    Code that does not parse (an IPython magic, a half-typed cell) contributes
+    nothing rather than failing the build here: the kernel reports it properly.
+    """
+    # IPython magics and shell escapes are not Python; blank them out first
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node.module, node.level, module=module, is_package=is_package)
+            if base is None:
+                continue
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _absolute(name: str | None, level: int, *, module: str, is_package: bool) -> str | None:
+    if level == 0:
+        return name
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]  # a plain module's relative imports start at its package
+    if level - 1 > len(parts):
+        return None
+    parts = parts[: len(parts) - (level - 1)]
+    if name:
+        parts.append(name)
+    return ".".join(parts) or None
+
+
+def resolve(name: str, roots: dict[str, Path]) -> Path | None:
+    """The source file of module ``name`` if it lives under a tracked package root.
+
+    ``roots`` maps a top-level package name to its folder, e.g. ``{"dlbook": Path("dlbook")}``.
+    """
+    top, *rest = name.split(".")
+    root = roots.get(top)
+    if root is None:
+        return None
+    base = root.joinpath(*rest)
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def module_closure(sources: Iterable[str], roots: dict[str, Path]) -> dict[str, Path]:
+    """Every tracked module that running ``sources`` imports, directly or not.
+
+    Returns ``{dotted module name: source path}``, sorted by name.
+    """
+    found: dict[str, Path] = {}
+    todo = [name for source in sources for name in imported_names(source)]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        path = resolve(name, roots)
+        if path is None:
+            continue
+        found[name] = path
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages
+        todo.extend(
+            imported_names(
+                path.read_text(encoding="utf-8"),
+                module=name,
+                is_package=path.name == "__init__.py",
+            )
+        )
+    return dict(sorted(found.items()))

@@ -1,0 +1,264 @@
+"""The ``dlbook`` MkDocs plugin: executes chapters through the cache, then hands them to mkdocs-jupyter.
+
+Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuild):
+
+1. ``on_pre_build``: every chapter (a jupytext ``.py`` under docs/) is keyed; stale
+   ones are executed, fresh ones come from the cache. Outputs are merged into the
+   chapter's *current* text and staged as ``<cache>/pages/<chapter>.ipynb``. A failing
+   cell stops the build here, before the site folder is touched.
+2. ``on_files``: each chapter's file now reads from its staged notebook, and
+   mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those.
+3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
+   is moved to one shared file, requests to outside hosts are dropped, and the
+   "Download notebook" / "Open in Colab" buttons are added.
+4. ``on_post_build``: the shared CSS and the notebooks (with outputs) are written to the site.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jupytext
+import nbformat
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from dlbook.book.cache import ChapterKey, ExecutionCache, chapter_key, merge_outputs
+from dlbook.book.execute import ChapterError, Run, execute_chapter
+from dlbook.utils import atomic_write, device_kind
+
+log = logging.getLogger("mkdocs.plugins.dlbook")
+
+NOTEBOOK_DIR = "notebooks"  # where the site publishes each chapter as .ipynb
+CSS_DIR = "assets/jupyter"
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
+_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>\s*", re.S)
+_REMOTE = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/")
+
+
+def _local_script(match: re.Match[str]) -> str:
+    """Drop the scripts mkdocs-jupyter adds that would load code from other hosts
+    (MathJax 2 and mermaid from a CDN, an empty ``src``); we serve MathJax ourselves."""
+    attrs, body = match.group(1), match.group(2)
+    src = re.search(r"\bsrc=[\"']([^\"']*)[\"']", attrs)
+    if src is not None and (not src.group(1) or _REMOTE.match(src.group(1))):
+        return ""
+    if "text/x-mathjax-config" in attrs or _REMOTE.search(body):
+        return ""
+    return match.group(0)
+
+
+class DlbookPluginConfig(base.Config):
+    chapters = c.ListOfItems(c.Type(str), default=["*/[!_]*.py"])  # globs under docs_dir
+    packages = c.ListOfItems(c.Type(str), default=["dlbook"])  # folders whose code keys the cache
+    lock_files = c.ListOfItems(c.Type(str), default=["requirements.lock"])
+    cache_dir = c.Type(str, default=".cache/dlbook")  # $DLBOOK_CACHE_DIR overrides
+    tier = c.Choice(("smoke", "full"), default="full")  # $DLBOOK_TIER overrides
+    timeout = c.Type(int, default=300)  # seconds per cell; a chapter's header can change it
+    jobs = c.Type(int, default=2)  # chapters executed at once
+
+
+@dataclass
+class Chapter:
+    src_uri: str  # path under docs/, e.g. "foundations/mathematical-foundations.py"
+    path: Path
+    notebook: nbformat.NotebookNode
+    key: ChapterKey
+    staged: Path | None = None
+
+
+class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.root = Path(config.config_file_path).resolve().parent
+        self.docs = Path(config.docs_dir).resolve()
+        cache_dir = os.environ.get("DLBOOK_CACHE_DIR") or self.config.cache_dir
+        self.cache = ExecutionCache(self.root / cache_dir)
+        self.tier = os.environ.get("DLBOOK_TIER") or self.config.tier
+        if self.tier not in ("smoke", "full"):
+            raise PluginError(f"DLBOOK_TIER must be 'smoke' or 'full', got {self.tier!r}")
+        self.device = device_kind()
+        self.roots = {Path(p).name: self.root / p for p in self.config.packages}
+        self.chapters: dict[str, Chapter] = {}
+        self.css: dict[str, str] = {}  # file name -> content
+        self.repo = _github_repo(config.repo_url)
+        return config
+
+    # -- 1. execute ---------------------------------------------------------------------
+    def discover(self) -> list[Chapter]:
+        paths = sorted({p for pattern in self.config.chapters for p in self.docs.glob(pattern)})
+        locks = [self.root / p for p in self.config.lock_files]
+        chapters = []
+        for path in paths:
+            src_uri = path.relative_to(self.docs).as_posix()
+            try:
+                nb = jupytext.read(path)
+            except Exception as err:  # jupytext raises many kinds; all mean "not a notebook"
+                raise PluginError(f"{src_uri}: not a readable jupytext notebook: {err}") from err
+            key = chapter_key(nb, roots=self.roots, lock_files=locks, tier=self.tier, device=self.device)
+            chapters.append(Chapter(src_uri=src_uri, path=path, notebook=nb, key=key))
+        return chapters
+
+    def _run(self, chapter: Chapter) -> Run:
+        nb = copy.deepcopy(chapter.notebook)
+        timeout = int(nb.metadata.get("dlbook", {}).get("timeout", self.config.timeout))
+        env = {
+            "DLBOOK_TIER": self.tier,
+            "PYTHONPATH": os.pathsep.join(
+                [str(self.root), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        }
+        run = execute_chapter(
+            nb, page=f"docs/{chapter.src_uri}", cwd=chapter.path.parent, timeout=timeout, env=env
+        )
+        self.cache.put(chapter.key, run.notebook, source=chapter.src_uri, cells=run.cells, seconds=run.seconds)
+        return run
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        start = time.perf_counter()
+        chapters = self.discover()
+        executed: dict[str, nbformat.NotebookNode] = {}
+        stale = []
+        for chapter in chapters:
+            hit = self.cache.get(chapter.key.digest)
+            if hit is None:
+                stale.append(chapter)
+            else:
+                executed[chapter.src_uri] = hit
+        errors: list[str] = []
+        cells = 0
+        if stale:
+            names = ", ".join(ch.src_uri for ch in stale)
+            log.info(f"dlbook: executing {len(stale)} chapter(s) [tier {self.tier}, {self.device}]: {names}")
+            with ThreadPoolExecutor(max_workers=max(1, self.config.jobs)) as pool:
+                futures = {ch.src_uri: pool.submit(self._run, ch) for ch in stale}
+                for src_uri, future in futures.items():
+                    try:
+                        run = future.result()
+                    except ChapterError as err:
+                        errors.append(str(err))
+                        continue
+                    executed[src_uri] = run.notebook
+                    cells += run.cells
+        if errors:
+            raise PluginError("dlbook: a chapter failed to execute\n\n" + "\n\n".join(errors))
+        for chapter in chapters:
+            merged = merge_outputs(chapter.notebook, executed[chapter.src_uri])
+            staged = self.cache.root / "pages" / Path(chapter.src_uri).with_suffix(".ipynb")
+            text = nbformat.writes(merged)
+            if not staged.is_file() or staged.read_text(encoding="utf-8") != text:
+                atomic_write(staged, text)
+            chapter.staged = staged
+        self.chapters = {ch.src_uri: ch for ch in chapters}
+        log.info(
+            f"dlbook: chapters executed: {len(stale)}, cells executed: {cells}, "
+            f"chapters from cache: {len(chapters) - len(stale)} ({time.perf_counter() - start:.1f} s)"
+        )
+
+    # -- 2. hand the executed notebooks to mkdocs-jupyter ---------------------------------
+    def _point_at_staged(self, files: Files) -> None:
+        for file in files:
+            chapter = self.chapters.get(file.src_uri)
+            if chapter is not None:
+                file.abs_src_path = str(chapter.staged)
+
+    @event_priority(100)
+    def _before_jupyter(self, files: Files, config: MkDocsConfig) -> Files:
+        self._point_at_staged(files)
+        jupyter = next(
+            (p for name, p in config.plugins.items() if name.endswith("mkdocs-jupyter")), None
+        )
+        if jupyter is None:
+            raise PluginError("dlbook: the mkdocs-jupyter plugin must be enabled in mkdocs.yml")
+        # mkdocs-jupyter renders exactly our staged chapters and nothing else
+        jupyter.config["include"] = [str(ch.staged) for ch in self.chapters.values()]
+        jupyter.config["execute"] = False
+        return files
+
+    @event_priority(-100)
+    def _after_jupyter(self, files: Files, config: MkDocsConfig) -> Files:
+        # mkdocs-jupyter wraps each notebook in a new File object; point those too
+        self._point_at_staged(files)
+        return files
+
+    on_files = CombinedEvent(_before_jupyter, _after_jupyter)
+
+    # -- 3. shared CSS, no remote requests, notebook buttons -------------------------------
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        chapter = self.chapters.get(page.file.src_uri)
+        if chapter is None:
+            return html
+        css = "\n".join(m.group(1).strip() for m in _STYLE.finditer(html))
+        html = _STYLE.sub("", html)
+        html = _SCRIPT.sub(_local_script, html)
+        links = []
+        if css:
+            name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+            self.css[name] = css
+            href = get_relative_url(f"{CSS_DIR}/{name}", page.url)
+            links.append(f'<link rel="stylesheet" href="{href}">')
+        return "\n".join(links) + self._actions(chapter, page) + html
+
+    def _actions(self, chapter: Chapter, page: Page) -> str:
+        nb_path = Path(chapter.src_uri).with_suffix(".ipynb").as_posix()
+        download = get_relative_url(f"{NOTEBOOK_DIR}/{nb_path}", page.url)
+        buttons = [
+            f'<a class="md-button dlbook-download" href="{download}" download>Download notebook</a>'
+        ]
+        if self.repo:
+            colab = f"https://colab.research.google.com/github/{self.repo}/blob/{NOTEBOOK_DIR}/{nb_path}"
+            buttons.append(
+                f'<a class="md-button dlbook-colab" href="{colab}" rel="noopener">Open in Colab</a>'
+            )
+        return f'<div class="dlbook-actions">{" ".join(buttons)}</div>\n'
+
+    # -- 4. write shared files -----------------------------------------------------------
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        site = Path(config.site_dir)
+        for name, css in self.css.items():
+            atomic_write(site / CSS_DIR / name, css)
+        for chapter in self.chapters.values():
+            nb = nbformat.reads(chapter.staged.read_text(encoding="utf-8"), as_version=4)  # type: ignore[union-attr]
+            nb.cells.insert(0, _install_cell(config.repo_url))
+            target = site / NOTEBOOK_DIR / Path(chapter.src_uri).with_suffix(".ipynb")
+            atomic_write(target, nbformat.writes(nb))
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        for path in [*self.roots.values(), *(self.root / p for p in self.config.lock_files)]:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def _github_repo(repo_url: str | None) -> str | None:
+    """``owner/name`` from a GitHub ``repo_url``, for the Colab links."""
+    if not repo_url:
+        return None
+    url = urlparse(repo_url)
+    parts = url.path.strip("/").removesuffix(".git").split("/")
+    return "/".join(parts[:2]) if url.netloc == "github.com" and len(parts) >= 2 else None
+
+
+def _install_cell(repo_url: str | None) -> nbformat.NotebookNode:
+    spec = f"dlbook @ git+{repo_url}" if repo_url else "dlbook"
+    return nbformat.v4.new_code_cell(
+        "# Outside the book's own environment (Colab, say), install dlbook first:\n"
+        f'# %pip install -q "{spec}"'
+    )
