@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what `make serve`, `make site` and `make test` need, then stamps .venv.
+#
+#   scripts/setup.sh system site|test   system packages (apt, as root or with sudo)
+#   scripts/setup.sh python             .venv with the pinned versions of requirements.lock
+#
+# Make calls the first on every run (it only looks, unless something is missing) and
+# the second only when pyproject.toml or requirements.lock changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOCK=requirements.lock
+VENV=.venv
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+apt_install() {
+  local packages=("$@")
+  if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+  else
+    say "missing system packages: ${packages[*]}"
+    say "install them with:  sudo apt-get install -y ${packages[*]}"
+    exit 1
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "missing system packages: ${packages[*]} (this script knows apt only; install them by hand)"
+    exit 1
+  fi
+  say "installing system packages: ${packages[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+}
+
+system() {
+  local target=$1 missing=()
+  command -v python3 >/dev/null || missing+=(python3)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  command -v git >/dev/null || missing+=(git)
+  if [ "$target" = test ]; then
+    # the browser test drives Debian's Chromium; fonts so pages render as a reader sees them
+    command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}"
+  fi
+}
+
+python_env() {
+  [ -x "$VENV/bin/python" ] || { say "creating $VENV"; python3 -m venv "$VENV"; }
+  local pip=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+  # torch first and pinned: an unpinned torch can pull gigabytes of CUDA packages
+  local torch
+  torch=$(sed -n 's/^# torch: *//p' "$LOCK")
+  say "installing $torch, then the pinned dependencies of $LOCK"
+  "${pip[@]}" install "$torch"
+  "${pip[@]}" install -c "$LOCK" -e ".[dev]"
+  touch "$VENV/.installed"
+}
+
+case "${1:-}" in
+  system) system "${2:-site}" ;;
+  python) python_env ;;
+  *) say "usage: scripts/setup.sh system site|test | python"; exit 2 ;;
+esac

@@ -1,0 +1,41 @@
+"""dlbook.book.deps: the import graph that decides which chapters an edit re-runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dlbook.book.deps import imported_names, module_closure
+
+
+def test_imported_names_handles_every_import_form() -> None:
+    source = "import a.b\nfrom c import d, e\nfrom .f import g\nfrom .. import h\n%matplotlib inline\n"
+    names = imported_names(source, module="pkg.sub.mod")
+    assert {"a.b", "c", "c.d", "c.e", "pkg.sub.f", "pkg.sub.f.g", "pkg", "pkg.h"} <= names
+
+
+def test_relative_imports_inside_a_package_init() -> None:
+    names = imported_names("from .x import y", module="pkg.sub", is_package=True)
+    assert "pkg.sub.x" in names
+
+
+def test_unparsable_code_contributes_nothing() -> None:
+    assert imported_names("def broken(:\n  import x") == set()
+
+
+def test_closure_follows_our_modules_only(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    (pkg / "nn").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "nn" / "__init__.py").write_text("from .layers import Dense\n")
+    (pkg / "nn" / "layers.py").write_text("import torch\nfrom pkg.utils import helper\n")
+    (pkg / "utils.py").write_text("import numpy\n")
+    (pkg / "unused.py").write_text("")
+    found = module_closure(["import os\nfrom pkg.nn import Dense"], {"pkg": pkg})
+    assert list(found) == ["pkg", "pkg.nn", "pkg.nn.layers", "pkg.utils"]
+    assert found["pkg.nn.layers"] == pkg / "nn" / "layers.py"
+
+
+def test_real_dlbook_modules_are_found() -> None:
+    root = Path(__file__).resolve().parent.parent / "dlbook"
+    found = module_closure(["from dlbook.book.cache import ExecutionCache"], {"dlbook": root})
+    assert {"dlbook", "dlbook.book", "dlbook.book.cache", "dlbook.book.deps", "dlbook.utils"} <= set(found)

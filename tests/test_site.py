@@ -1,0 +1,68 @@
+"""The real book, built from a cold cache with `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, BuiltSite
+from htmlscan import is_remote, scan
+
+pytestmark = pytest.mark.slow
+
+CHAPTERS = ["foundations/what-is-deep-learning", "foundations/mathematical-foundations"]
+
+
+def outputs(html: str) -> str:
+    """The text of every executed output area of a notebook page."""
+    areas = re.findall(r'class="jp-OutputArea-output[^"]*"[^>]*>(.*?)</div>', html, re.S)
+    return "\n".join(re.sub(r"<[^>]+>", "", a) for a in areas)
+
+
+def test_cold_build_executed_every_chapter(built_site: BuiltSite) -> None:
+    match = re.search(r"chapters executed: (\d+), cells executed: (\d+)", built_site.output)
+    assert match, built_site.output
+    assert int(match[1]) == len(CHAPTERS)
+    assert int(match[2]) > 10
+
+
+def test_matrix_product_is_in_the_executed_output(built_site: BuiltSite) -> None:
+    html = (built_site.site / "foundations/mathematical-foundations/index.html").read_text()
+    text = outputs(html)
+    assert re.search(r"140,\s*146\],?\s*\[\s*320,\s*335", text), text[:2000]
+
+
+def test_timeline_figure_is_rendered(built_site: BuiltSite) -> None:
+    html = (built_site.site / "foundations/what-is-deep-learning/index.html").read_text()
+    assert re.search(r'<img[^>]+src="data:image/(png|svg)', html), "no figure in the page"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_notebook_css_is_shared_not_inlined(built_site: BuiltSite, chapter: str) -> None:
+    html = (built_site.site / chapter / "index.html").read_text()
+    inline = sum(len(s) for s in re.findall(r"<style[^>]*>.*?</style>", html, re.S))
+    assert inline < 5_000, f"{inline} bytes of inline CSS left in {chapter}"
+    links = re.findall(r'href="([^"]*assets/jupyter/notebook-[0-9a-f]+\.css)"', html)
+    assert len(links) == 1
+    assert (built_site.site / chapter / links[0]).resolve().stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_download_notebook_has_outputs_and_colab_link(built_site: BuiltSite, chapter: str) -> None:
+    html = (built_site.site / chapter / "index.html").read_text()
+    download = re.search(r'href="([^"]+\.ipynb)"[^>]*download', html)
+    assert download, "no Download notebook link"
+    nb = json.loads((built_site.site / chapter / download[1]).resolve().read_text())
+    assert any(cell.get("outputs") for cell in nb["cells"] if cell["cell_type"] == "code")
+    repo = re.search(r"repo_url: https://github.com/(\S+)", (ROOT / "mkdocs.yml").read_text())
+    assert repo
+    name = Path(chapter).name
+    assert f"colab.research.google.com/github/{repo[1]}/blob/notebooks/foundations/{name}.ipynb" in html
+
+
+def test_no_page_loads_anything_from_another_host(built_site: BuiltSite) -> None:
+    for page in built_site.site.rglob("*.html"):
+        remote = [url for url in scan(page).loads if is_remote(url)]
+        assert not remote, f"{page.relative_to(built_site.site)} loads {remote[:3]}"
