@@ -61,6 +61,9 @@ def chapter(title: str, *cells: str, timeout: int | None = None) -> str:
     return "\n".join(body)
 
 
+BETA = chapter("Beta", "import minipkg.beta\nprint('beta', minipkg.beta.value())")
+
+
 @dataclass
 class Build:
     returncode: int
@@ -93,7 +96,7 @@ class BookProject:
                 "import os\nprint('cwd', os.path.basename(os.getcwd()))",
             ),
         )
-        self.write("docs/ch/beta.py", chapter("Beta", "import minipkg.beta\nprint('beta', minipkg.beta.value())"))
+        self.write("docs/ch/beta.py", BETA)
 
     def write(self, relative: str, text: str) -> Path:
         path = self.root / relative
@@ -115,6 +118,7 @@ class BookProject:
 
     def build(self, *args: str) -> Build:
         proc = subprocess.run(
-            self.build_command(*args), cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=600
+            self.build_command(*args), cwd=self.root, env=self.env(),
+            capture_output=True, text=True, timeout=600,
         )
         return Build(proc.returncode, proc.stdout + proc.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from book_project import BookProject, chapter
+from book_project import BETA, BookProject, chapter
 
 from dlbook.book.cache import ExecutionCache
 
@@ -140,7 +140,7 @@ def test_killed_build_leaves_a_valid_cache(book: BookProject) -> None:
     for path in (book.cache / "notebooks").glob("*.ipynb"):
         nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
     # the two good runs are still there and still used
-    book.write("docs/ch/beta.py", chapter("Beta", "import minipkg.beta\nprint('beta', minipkg.beta.value())"))
+    book.write("docs/ch/beta.py", BETA)
     assert book.build().counts == (0, 0, 2)
 
 

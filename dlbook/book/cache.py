@@ -178,7 +178,7 @@ def merge_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode
     code = [cell for cell in merged.cells if cell.cell_type == "code"]
     if [cell.source for cell in runs] != [cell.source for cell in code]:
         raise ValueError("merge_outputs: the executed notebook has different code cells")
-    for cell, run in zip(code, runs):
+    for cell, run in zip(code, runs, strict=True):
         cell.outputs = run.outputs
         cell.execution_count = run.execution_count
     for name in ("kernelspec", "language_info"):

@@ -128,7 +128,9 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         run = execute_chapter(
             nb, page=f"docs/{chapter.src_uri}", cwd=chapter.path.parent, timeout=timeout, env=env
         )
-        self.cache.put(chapter.key, run.notebook, source=chapter.src_uri, cells=run.cells, seconds=run.seconds)
+        self.cache.put(
+            chapter.key, run.notebook, source=chapter.src_uri, cells=run.cells, seconds=run.seconds
+        )
         return run
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
