@@ -22,7 +22,7 @@ DEVICE_ENV = "DLBOOK_DEVICE"  # overrides the automatic choice: "cpu", "cuda", "
 _KINDS = ("cpu", "cuda", "mps")
 
 
-def seed_everything(seed: int, *, deterministic: bool = True) -> "torch.Generator":
+def seed_everything(seed: int, *, deterministic: bool = True) -> torch.Generator:
     """Seed Python, NumPy and PyTorch so that a run can be repeated exactly.
 
     With ``deterministic=True`` PyTorch is also asked for deterministic kernels
@@ -52,7 +52,7 @@ def _check_kind(name: str) -> str:
     return kind
 
 
-def get_device(preferred: str | None = None) -> "torch.device":
+def get_device(preferred: str | None = None) -> torch.device:
     """The device to compute on: ``preferred``, else $DLBOOK_DEVICE, else cuda, mps, cpu.
 
     Asking for a device that is not present is an error rather than a silent

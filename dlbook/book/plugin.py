@@ -216,7 +216,11 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
             self.css[name] = css
             href = get_relative_url(f"{CSS_DIR}/{name}", page.url)
             links.append(f'<link rel="stylesheet" href="{href}">')
-        return "\n".join(links) + self._actions(chapter, page) + html
+        # the buttons go right under the chapter's title (or on top if it has none)
+        head, h1, rest = html.partition("</h1>")
+        actions = self._actions(chapter, page)
+        html = head + h1 + actions + rest if h1 else actions + html
+        return "\n".join(links) + html
 
     def _actions(self, chapter: Chapter, page: Page) -> str:
         nb_path = Path(chapter.src_uri).with_suffix(".ipynb").as_posix()
