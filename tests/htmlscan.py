@@ -51,15 +51,23 @@ def is_remote(url: str) -> bool:
     return bool(parsed.netloc) or parsed.scheme not in ("", "data", "blob")
 
 
-def local_target(site: Path, page: Path, url: str) -> tuple[Path, str] | None:
-    """The file (and fragment) a relative link on ``page`` points to; None for remote links."""
+def local_target(site: Path, page: Path, url: str, *, prefix: str = "/") -> tuple[Path, str] | None:
+    """The file (and fragment) a link on ``page`` points to; None for remote links.
+
+    Site-absolute links (``/dlbook/assets/...`` on the 404 page) start with ``prefix``,
+    the path of ``site_url``, which maps to the site folder itself.
+    """
     parsed = urlparse(url)
     if parsed.scheme or parsed.netloc or url.startswith(("mailto:", "javascript:")):
         return None
     if not parsed.path:
         return page, unquote(parsed.fragment)
-    base = site if parsed.path.startswith("/") else page.parent
-    target = (base / unquote(parsed.path.lstrip("/"))).resolve()
+    path = parsed.path
+    if path.startswith("/"):
+        base, path = site, "/" + path.removeprefix(prefix.rstrip("/")).lstrip("/")
+    else:
+        base = page.parent
+    target = (base / unquote(path.lstrip("/"))).resolve()
     if target.is_dir() or parsed.path.endswith("/"):
         target = target / "index.html"
     return target, unquote(parsed.fragment)

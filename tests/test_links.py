@@ -6,11 +6,13 @@ notebook pages, whose HTML mkdocs-jupyter writes.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-from conftest import BuiltSite
+from conftest import ROOT, BuiltSite
 from htmlscan import local_target, scan
 
 pytestmark = pytest.mark.slow
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.slow
 
 def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
     site = built_site.site.resolve()
+    site_url = re.search(r"^site_url: (\S+)", (ROOT / "mkdocs.yml").read_text(), re.M)
+    prefix = urlparse(site_url[1]).path if site_url else "/"
 
     @cache
     def ids(path: Path) -> frozenset[str]:
@@ -28,7 +32,7 @@ def test_every_internal_link_resolves(built_site: BuiltSite) -> None:
     checked = 0
     for page in pages:
         for url in scan(page).links:
-            target = local_target(site, page, url)
+            target = local_target(site, page, url, prefix=prefix)
             if target is None:
                 continue
             path, fragment = target

@@ -17,7 +17,7 @@ CHAPTERS = ["foundations/what-is-deep-learning", "foundations/mathematical-found
 
 def outputs(html: str) -> str:
     """The text of every executed output area of a notebook page."""
-    areas = re.findall(r'class="jp-OutputArea-output[^"]*"[^>]*>(.*?)</div>', html, re.S)
+    areas = re.findall(r'class="[^"]*jp-OutputArea-output[^"]*"[^>]*>(.*?)</div>', html, re.S)
     return "\n".join(re.sub(r"<[^>]+>", "", a) for a in areas)
 
 
