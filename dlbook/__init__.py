@@ -25,6 +25,8 @@ _EXPORTS = {
     "numerical_derivative": "dlbook.calculus",
     "numerical_gradient": "dlbook.calculus",
     "matmul": "dlbook.calculus",
+    "Milestone": "dlbook.plot",
+    "timeline": "dlbook.plot",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -22,12 +22,12 @@ DEVICE_ENV = "DLBOOK_DEVICE"  # overrides the automatic choice: "cpu", "cuda", "
 _KINDS = ("cpu", "cuda", "mps")
 
 
-def seed_everything(seed: int, *, deterministic: bool = True) -> torch.Generator:
+def seed_everything(seed: int, *, deterministic: bool = True) -> None:
     """Seed Python, NumPy and PyTorch so that a run can be repeated exactly.
 
     With ``deterministic=True`` PyTorch is also asked for deterministic kernels
-    (``warn_only``, so ops without such a kernel still run). Returns a
-    ``torch.Generator`` seeded with ``seed`` for code that wants its own stream.
+    (``warn_only``, so ops without such a kernel still run). Code that wants a
+    stream of its own can still use ``torch.Generator().manual_seed(seed)``.
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed_everything expects a non-negative int seed, got {seed!r}")
@@ -42,7 +42,6 @@ def seed_everything(seed: int, *, deterministic: bool = True) -> torch.Generator
         torch.backends.cudnn.benchmark = False
         # cuBLAS needs this set before its first call to be deterministic
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    return torch.Generator().manual_seed(seed)
 
 
 def _check_kind(name: str) -> str:

@@ -1,0 +1,940 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Mathematical foundations
+#
+# Take away the vocabulary and a neural network is a function: numbers go in, numbers
+# come out. Two kinds of mathematics do nearly all the work inside it. The first is
+# *linear algebra*: inputs, weights and activations are stored as arrays, and a layer
+# combines them mostly through one operation, the matrix product. The second is
+# *calculus*: a network learns by adjusting its weights a little at a time, and the
+# derivative is what tells it which way to adjust each one and by how much.
+#
+# This chapter covers exactly that toolkit and nothing more: tensors and their shapes,
+# elementwise operations and the matrix product, derivatives and their rules, the chain
+# rule, and the gradient. Every formula comes with code. A few pieces are written from
+# scratch in the book's library, `dlbook.calculus`, and each one is checked against
+# PyTorch's own version. When a twenty-line implementation and PyTorch agree to many
+# digits, you can trust both the code and your understanding of the formula.
+
+# %%
+import inspect
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+from dlbook import seed_everything
+from dlbook.calculus import matmul, numerical_derivative, numerical_gradient
+
+seed_everything(0)
+
+# %% [markdown]
+# ## Tensors: scalars, vectors, matrices and beyond
+#
+# A *tensor* is a rectangular block of numbers. Two attributes describe its layout:
+# `ndim`, the number of axes (how many indices you need to pick out one number), and
+# `shape`, the length of each axis. The familiar objects of linear algebra are the first
+# few cases:
+#
+# - a **scalar** has no axes: it is a single number $x$;
+# - a **vector** has one axis, $\mathbf{x} \in \mathbb{R}^n$ with entries $x_1, \dots, x_n$;
+# - a **matrix** has two axes, $W \in \mathbb{R}^{n \times m}$ with entry $W_{ij}$ in row $i$ and column $j$;
+# - anything with three or more axes is simply called a tensor.
+
+# %%
+scalar = torch.tensor(3.5)
+vector = torch.tensor([1.0, -2.0, 0.5])
+matrix = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+cube = torch.arange(24.0).reshape(2, 3, 4)
+
+for name, t in [("scalar", scalar), ("vector", vector), ("matrix", matrix), ("3-D", cube)]:
+    print(f"{name:<7} ndim={t.ndim}  shape={tuple(t.shape)}")
+
+# %% [markdown]
+# A shape is read from the outermost axis inwards: `(2, 3)` is two rows of three
+# entries each, and `matrix[1, 2]` is the entry in the second row and third column
+# (Python counts from zero). Checking shapes is the single most useful debugging habit
+# in deep learning; a large share of the bugs you will meet are a tensor with the right
+# numbers laid out along the wrong axes.
+#
+# ### A batch of images
+#
+# A greyscale image is a matrix of pixel brightnesses. Networks rarely see one example
+# at a time: they process a *batch* of examples together, which is both faster on
+# parallel hardware and gives steadier learning signals. Stacking images into a batch
+# adds axes. PyTorch's convention for images is $(B, C, H, W)$: batch size, colour
+# channels, height and width. Here is a batch of 32 random greyscale images of
+# $20 \times 20$ pixels.
+
+# %%
+images = torch.rand(32, 1, 20, 20)  # (B, C, H, W)
+print("shape:", tuple(images.shape), " ndim:", images.ndim, " numbers:", images.numel())
+
+# %% [markdown]
+# ### Reshaping
+#
+# The simplest kind of layer, the fully connected layer of the next chapters, expects
+# each example as one flat vector of features. `reshape` regroups the same numbers into
+# a new shape without changing them or their order; the total count of numbers must
+# stay the same. Passing `-1` for one axis asks PyTorch to work that length out. A small
+# example first shows that the entries are laid out row by row:
+
+# %%
+t = torch.arange(6)
+print(t.reshape(2, 3))
+print(t.reshape(3, 2))
+
+# %% [markdown]
+# Flattening the batch keeps the batch axis and merges the other three, so every image
+# becomes one row of $C \cdot H \cdot W$ pixel features:
+
+# %%
+batch_size = images.shape[0]
+X = images.reshape(batch_size, -1)  # (B, C*H*W): one row of pixel features per image
+print("X.shape:", tuple(X.shape))
+print("row 0 is image 0, flattened:", torch.equal(X[0], images[0].flatten()))
+
+# %% [markdown]
+# The result is a matrix with one row per image, the layout a fully connected layer
+# consumes. Later chapters on convolutional networks keep the $(B, C, H, W)$ layout
+# instead, because flattening throws away which pixels are neighbours.
+#
+# ## Elementwise operations and the matrix product
+#
+# ### Elementwise operations
+#
+# The arithmetic operators `+`, `-`, `*` and `/` act *entry by entry* on tensors of the
+# same shape: $(A \odot B)_{ij} = A_{ij} B_{ij}$ for the product, which is also called the
+# Hadamard product. When the shapes differ but are compatible, PyTorch *broadcasts* the
+# smaller tensor, for example adding a vector to every row of a matrix. That is exactly
+# how a layer adds its bias to every example in a batch.
+
+# %%
+A = torch.tensor([[1, 2, 3], [4, 5, 6]])
+print("A * A  (elementwise):\n", A * A)
+bias = torch.tensor([10, 20, 30])
+print("A + bias  (bias added to each row):\n", A + bias)
+
+# %% [markdown]
+# ### The dot product
+#
+# The dot product of two vectors of equal length multiplies matching entries and adds
+# the results:
+#
+# $$\mathbf{u} \cdot \mathbf{v} = \sum_{i=1}^{n} u_i v_i .$$
+#
+# A single artificial neuron is built around it: the neuron scales each input by its
+# own weight, adds everything up and shifts the total by a bias,
+# $z = \mathbf{w} \cdot \mathbf{x} + b$. The dot product also has a geometric meaning
+# that we will need for the gradient:
+# $\mathbf{u} \cdot \mathbf{v} = \lVert \mathbf{u} \rVert \, \lVert \mathbf{v} \rVert \cos\theta$,
+# where $\theta$ is the angle between the two vectors.
+
+# %%
+w = torch.tensor([0.5, -1.0, 2.0])
+x = torch.tensor([3.0, 1.0, 0.25])
+b = 0.1
+print("sum of products + b:", (w * x).sum().item() + b)
+print("torch.dot(w, x) + b:", torch.dot(w, x).item() + b)
+
+# %% [markdown]
+# ### The matrix product
+#
+# The product $C = AB$ of a matrix $A$ with a matrix $B$ is defined entry by entry:
+#
+# $$C_{ij} = \sum_{k} A_{ik} B_{kj} .$$
+#
+# In words, entry $(i, j)$ of the result is the dot product of **row $i$ of $A$** with
+# **column $j$ of $B$**. For that dot product to make sense, a row of $A$ and a column of
+# $B$ must have the same length, which gives the shape rule
+#
+# $$\underbrace{(n, k)}_{A} \times \underbrace{(k, m)}_{B} \;\to\; \underbrace{(n, m)}_{C} .$$
+#
+# The inner lengths must agree and disappear; the outer lengths survive. Here is the
+# from-scratch version in `dlbook.calculus`, printed from the library's source file:
+
+# %%
+print(inspect.getsource(matmul))
+
+# %% [markdown]
+# Now a worked example. We multiply
+#
+# $$A = \begin{bmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \end{bmatrix}, \qquad
+# B = \begin{bmatrix} 10 & 11 \\ 20 & 21 \\ 30 & 31 \end{bmatrix}$$
+#
+# once with our `matmul` and once with PyTorch's `@` operator, and let
+# `torch.testing.assert_close` confirm that the two agree (it raises an error if any
+# entry differs).
+
+# %%
+A = torch.tensor([[1, 2, 3], [4, 5, 6]])
+B = torch.tensor([[10, 11], [20, 21], [30, 31]])
+C_ours = matmul(A, B)
+C_torch = A @ B
+print("matmul(A, B) =\n", C_ours)
+print("A @ B =\n", C_torch)
+torch.testing.assert_close(C_ours, C_torch)
+print("shapes:", tuple(A.shape), "x", tuple(B.shape), "->", tuple(C_ours.shape))
+
+# %% [markdown]
+# To see the definition at work, the next cell spells out every entry as its sum of
+# products, taking the numbers from the tensors themselves:
+
+# %%
+n, m = C_ours.shape
+for i in range(n):
+    for j in range(m):
+        terms = " + ".join(f"{A[i, k].item()}*{B[k, j].item()}" for k in range(A.shape[1]))
+        print(f"C[{i},{j}] = {terms} = {C_ours[i, j].item()}")
+
+# %% [markdown]
+# A word of warning about a common slip, which also appears in one set of lecture notes
+# this book draws on: the product of a $2 \times 3$ matrix and a $3 \times 2$ matrix is
+# sometimes written down as a single number. It cannot be: by the shape rule the result
+# is a $2 \times 2$ matrix, and the single number is only its top-left entry.
+
+# %%
+B2 = torch.tensor([[7, 8], [9, 10], [11, 12]])
+C2 = A @ B2
+print("A @ B2 =\n", C2)
+print("shape:", tuple(C2.shape), " top-left entry only:", C2[0, 0].item())
+
+# %% [markdown]
+# When the inner lengths do not match, there is no product. Our `matmul` refuses early
+# with a message that names the shapes it expected and the ones it got; PyTorch's `@`
+# refuses too, in its own words. Multiplying $A$ by its *transpose* $A^\top$ (rows and
+# columns swapped) fixes the shapes, and shows in passing that the order of the factors
+# matters: $AB$ and $BA$ are in general different, here not even of the same shape.
+
+# %%
+try:
+    matmul(A, A)
+except ValueError as err:
+    print("ValueError:", err)
+try:
+    A @ A
+except RuntimeError as err:
+    print("RuntimeError:", err)
+
+print("A @ A.T:", tuple((A @ A.T).shape), "  A.T @ A:", tuple((A.T @ A).shape))
+print("A @ B:  ", tuple((A @ B).shape), "  B @ A:  ", tuple((B @ A).shape))
+
+# %% [markdown]
+# ### Why networks are built from matrix products
+#
+# A layer of neurons computes one weighted sum per neuron, and a batch contains many
+# examples. With the examples as the rows of $X$ (shape $(B, d_{\text{in}})$) and each
+# neuron's weights as a column of $W$ (shape $(d_{\text{in}}, d_{\text{out}})$), *all* those
+# weighted sums come out of a single matrix product:
+#
+# $$Z = XW + \mathbf{b}, \qquad Z_{ij} = \sum_{k} X_{ik} W_{kj} + b_j = \mathbf{x}_i \cdot \mathbf{w}_j + b_j .$$
+#
+# Using the flattened image batch from above and a layer with 10 neurons:
+
+# %%
+d_in, d_out = X.shape[1], 10
+W = torch.randn(d_in, d_out) * 0.05  # (d_in, d_out): one column of weights per neuron
+b = torch.zeros(d_out)  # (d_out,): one bias per neuron, broadcast over the batch
+Z = X @ W + b  # (B, d_in) @ (d_in, d_out) -> (B, d_out)
+print("X:", tuple(X.shape), " W:", tuple(W.shape), " Z:", tuple(Z.shape))
+# entry (i, j) is neuron j's weighted sum for image i
+print("Z[0, 3] equals x_0 . w_3 + b_3:", torch.isclose(Z[0, 3], X[0] @ W[:, 3] + b[3]).item())
+
+# %% [markdown]
+# ## Derivatives
+#
+# ### The derivative as a limit
+#
+# The derivative of a function $f$ at a point $x$ measures how strongly the output
+# reacts to a tiny change of the input. It is defined as the limit of a ratio of
+# changes:
+#
+# $$f'(x) = \frac{df}{dx}(x) = \lim_{h \to 0} \frac{f(x + h) - f(x)}{h} .$$
+#
+# Geometrically it is the slope of the tangent line to the graph at $x$. Practically it
+# is a local prediction: for a small step $\Delta x$,
+#
+# $$f(x + \Delta x) \approx f(x) + f'(x)\, \Delta x .$$
+#
+# This is why training needs derivatives. The loss of a network is a function of each
+# of its weights; the sign of the derivative says whether increasing a weight raises or
+# lowers the loss, and its size says how sensitive the loss is to that weight.
+#
+# ### Finite differences
+#
+# The definition suggests a way to *estimate* a derivative: stop the limit at a small
+# but finite $h$. The one-sided (forward) quotient above has an error proportional to
+# $h$. A better recipe looks symmetrically on both sides of $x$:
+#
+# $$f'(x) \approx \frac{f(x + h) - f(x - h)}{2h} .$$
+#
+# Expanding $f(x \pm h)$ as Taylor series shows why: the terms in $f''(x)$ cancel, and
+# the error shrinks like $h^2$ instead of $h$. This *central difference* is what
+# `numerical_derivative` computes:
+
+# %%
+print(inspect.getsource(numerical_derivative))
+
+# %% [markdown]
+# How small should $h$ be? Let us measure. The derivative of $e^x$ is $e^x$ itself, so
+# at $x = 1$ we know the exact answer and can compute the error of both recipes for a
+# range of step sizes.
+
+# %%
+x0 = 1.0
+exact = math.exp(x0)
+steps = [10.0**-p for p in range(1, 14)]
+err_forward = [abs((math.exp(x0 + h) - math.exp(x0)) / h - exact) for h in steps]
+err_central = [abs(numerical_derivative(math.exp, x0, h=h) - exact) for h in steps]
+
+print(f"{'h':>8} {'forward error':>15} {'central error':>15}")
+for h, ef, ec in zip(steps, err_forward, err_central, strict=True):
+    print(f"{h:>8.0e} {ef:>15.2e} {ec:>15.2e}")
+print("float64 machine epsilon:", torch.finfo(torch.float64).eps)
+
+fig, ax = plt.subplots(figsize=(6, 3.6))
+ax.loglog(steps, err_forward, "o-", label="forward difference")
+ax.loglog(steps, err_central, "s-", label="central difference")
+ax.set_xlabel("step size $h$")
+ax.set_ylabel("absolute error")
+ax.set_title("Error of finite differences for $(e^x)'$ at $x = 1$")
+ax.invert_xaxis()
+ax.grid(True, which="major", alpha=0.3)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Read the plot from left to right, as $h$ shrinks. At first both errors fall, the
+# central one twice as steeply on these log axes (slope 2 against slope 1), exactly as the
+# Taylor argument predicts. Then they turn around and grow again. The culprit is
+# rounding: float64 keeps a fixed number of significant digits (its relative precision
+# is the machine epsilon printed above), and subtracting two nearly equal values
+# $f(x + h) - f(x - h)$ wipes out most of them before the division by $2h$ magnifies
+# what is left. The best step balances the two effects, and the default $h = 10^{-5}$ of
+# `numerical_derivative` sits near the bottom of the central curve.
+#
+# Precision matters even more in float32, the format networks are usually trained in.
+# The same recipe with the same $h$ keeps far fewer correct digits there, which is why
+# every numerical check in this book runs in float64:
+
+# %%
+for dtype in (torch.float32, torch.float64):
+    estimate = numerical_derivative(torch.exp, torch.tensor(x0, dtype=dtype))
+    print(f"{str(dtype):<14} estimate={estimate.item():.10f}  error={abs(estimate.item() - exact):.1e}")
+
+# %% [markdown]
+# ### Automatic differentiation
+#
+# Finite differences are an estimate. PyTorch offers something better: *automatic
+# differentiation* (autograd). Mark a tensor with `requires_grad=True`, compute with it,
+# and `torch.autograd.grad` returns the derivative of the result with respect to that
+# tensor, exact up to rounding. Autograd records every operation on the way forward and
+# then applies the chain rule (coming up below) backwards through the record; the
+# backpropagation chapter builds that machinery by hand. The small helper below wraps it
+# for functions of one number.
+
+# %%
+def autograd_derivative(f, x0: float) -> float:
+    """f'(x0) by autograd, in float64."""
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    y = f(x)
+    if not y.requires_grad:  # y never used x (a constant), so its derivative is zero
+        return 0.0
+    (dy_dx,) = torch.autograd.grad(y, x)
+    return dy_dx.item()
+
+
+print("autograd:          ", autograd_derivative(torch.exp, x0))
+print("central difference:", numerical_derivative(math.exp, x0))
+print("exact e^1:         ", exact)
+
+# %% [markdown]
+# ### The rules of differentiation
+#
+# Nobody differentiates from the limit definition every time. A handful of rules,
+# each proved once from the definition, cover every function a network is made of:
+#
+# | rule | statement |
+# | --- | --- |
+# | constant | $\dfrac{d}{dx}\, c = 0$ |
+# | constant multiple | $\dfrac{d}{dx}\, c f(x) = c f'(x)$ |
+# | power | $\dfrac{d}{dx}\, x^n = n x^{n-1}$ |
+# | sum | $\dfrac{d}{dx}\, \big(f(x) + g(x)\big) = f'(x) + g'(x)$ |
+# | product | $\dfrac{d}{dx}\, f(x) g(x) = f'(x) g(x) + f(x) g'(x)$ |
+# | quotient | $\dfrac{d}{dx}\, \dfrac{f(x)}{g(x)} = \dfrac{f'(x) g(x) - f(x) g'(x)}{g(x)^2}$ |
+# | exponential | $\dfrac{d}{dx}\, e^x = e^x$ |
+# | logarithm | $\dfrac{d}{dx}\, \ln x = \dfrac{1}{x}$ for $x > 0$ |
+# | chain | $\dfrac{d}{dx}\, f\big(g(x)\big) = f'\big(g(x)\big)\, g'(x)$ |
+#
+# The next cell checks one example of each rule three ways: the derivative worked out
+# by hand with the rule, the central difference, and autograd.
+
+# %%
+# (rule, f as text, f on tensors, f' worked out by hand with the rule)
+RULES = [
+    ("constant", "5", lambda x: torch.full_like(x, 5.0), lambda x: 0.0),
+    ("const. multiple", "4 sin x", lambda x: 4 * torch.sin(x), lambda x: 4 * math.cos(x)),
+    ("power", "x^5", lambda x: x**5, lambda x: 5 * x**4),
+    ("sum", "x^2 + e^x", lambda x: x**2 + torch.exp(x), lambda x: 2 * x + math.exp(x)),
+    ("product", "x^2 sin x", lambda x: x**2 * torch.sin(x),
+     lambda x: 2 * x * math.sin(x) + x**2 * math.cos(x)),
+    ("quotient", "sin x / (1 + x^2)", lambda x: torch.sin(x) / (1 + x**2),
+     lambda x: (math.cos(x) * (1 + x**2) - math.sin(x) * 2 * x) / (1 + x**2) ** 2),
+    ("exponential", "e^x", torch.exp, math.exp),
+    ("logarithm", "ln x", torch.log, lambda x: 1 / x),
+    ("chain", "ln(1 + x^2)", lambda x: torch.log(1 + x**2), lambda x: 2 * x / (1 + x**2)),
+]
+
+x0 = 0.7
+print(f"derivatives at x = {x0}")
+print(f"{'rule':<16}{'f(x)':<19}{'by hand':>14}{'finite diff.':>14}{'autograd':>14}{'max gap':>10}")
+for rule, text, f, df in RULES:
+    by_hand = df(x0)
+    finite = numerical_derivative(f, torch.tensor(x0, dtype=torch.float64)).item()
+    auto = autograd_derivative(f, x0)
+    gap = max(abs(finite - by_hand), abs(auto - by_hand))
+    print(f"{rule:<16}{text:<19}{by_hand:>14.9f}{finite:>14.9f}{auto:>14.9f}{gap:>10.1e}")
+
+# %% [markdown]
+# All three columns agree to every printed digit, and the last column shows how far
+# apart they are at worst. You will seldom differentiate a network by hand, since
+# autograd does it for you, but the rules are what autograd applies internally, and
+# knowing them lets you sanity-check a result or spot a derivative that cannot be right.
+#
+# ## The chain rule
+#
+# Networks are *compositions*: each layer feeds the next. The chain rule says how to
+# differentiate a function of a function. If $y = f(u)$ and $u = g(x)$, then
+#
+# $$\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dx} = f'\big(g(x)\big)\, g'(x) .$$
+#
+# Rates of change multiply along the chain: if $u$ moves three times as fast as $x$, and
+# $y$ moves twice as fast as $u$, then $y$ moves six times as fast as $x$.
+#
+# Take $y = \sin(x^2)$. The inner function is $u = x^2$ with $\frac{du}{dx} = 2x$; the
+# outer is $y = \sin u$ with $\frac{dy}{du} = \cos u$. Multiplying the two local
+# derivatives gives
+#
+# $$\frac{d}{dx} \sin(x^2) = \cos(x^2) \cdot 2x .$$
+
+# %%
+x0 = 1.2
+u = x0**2
+dy_du, du_dx = math.cos(u), 2 * x0
+print(f"dy/du = cos(u) = {dy_du:.10f}")
+print(f"du/dx = 2x     = {du_dx:.10f}")
+print(f"product        = {dy_du * du_dx:.10f}")
+print(f"finite diff.   = {numerical_derivative(lambda x: math.sin(x**2), x0):.10f}")
+print(f"autograd       = {autograd_derivative(lambda x: torch.sin(x**2), x0):.10f}")
+
+# %% [markdown]
+# ### A neuron, differentiated
+#
+# Now a case that looks like deep learning. A single neuron with one input $x$, a
+# weight $w$ and a bias $b$ computes an affine function and squashes it with the
+# sigmoid $\sigma(z) = 1 / (1 + e^{-z})$:
+#
+# $$z = w x + b, \qquad \hat{y} = \sigma(z), \qquad L = (\hat{y} - y)^2 ,$$
+#
+# where $L$ is the squared error against a target $y$. Training asks how $L$ depends on
+# the weight $w$. The chain rule answers by walking the computation backwards and
+# multiplying one local derivative per step, using $\sigma'(z) = \sigma(z)\big(1 - \sigma(z)\big)$
+# (Exercise 3 derives it):
+#
+# $$\frac{\partial L}{\partial w}
+#   = \frac{\partial L}{\partial \hat{y}} \cdot \frac{\partial \hat{y}}{\partial z} \cdot \frac{\partial z}{\partial w}
+#   = 2(\hat{y} - y) \cdot \sigma(z)\big(1 - \sigma(z)\big) \cdot x .$$
+#
+# (The curly $\partial$ marks a *partial* derivative: $L$ also depends on $b$, which
+# is held fixed while we vary $w$. The next section makes this precise.)
+
+# %%
+x, y = 1.5, 1.0  # one input and its target
+w0, b0 = 0.8, -0.5  # the neuron's current weight and bias
+
+
+def loss(w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    y_hat = torch.sigmoid(w * x + b)  # ŷ = σ(wx + b)
+    return (y_hat - y) ** 2  # L = (ŷ − y)²
+
+
+# by hand: one local derivative per link of the chain
+z = w0 * x + b0
+y_hat = 1 / (1 + math.exp(-z))
+dL_dyhat = 2 * (y_hat - y)
+dyhat_dz = y_hat * (1 - y_hat)
+dz_dw = x
+print(f"dL/dy_hat = {dL_dyhat:.10f}")
+print(f"dy_hat/dz = {dyhat_dz:.10f}")
+print(f"dz/dw     = {dz_dw:.10f}")
+print(f"dL/dw by the chain rule = {dL_dyhat * dyhat_dz * dz_dw:.10f}")
+
+# numerically: vary w, hold b fixed
+b_fixed = torch.tensor(b0, dtype=torch.float64)
+dL_dw_finite = numerical_derivative(lambda w: loss(w, b_fixed), torch.tensor(w0, dtype=torch.float64))
+print(f"dL/dw by finite diff.   = {dL_dw_finite.item():.10f}")
+
+# autograd: one backward pass gives the derivatives for w and b together
+w_t = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+b_t = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+dL_dw, dL_db = torch.autograd.grad(loss(w_t, b_t), (w_t, b_t))
+print(f"dL/dw by autograd       = {dL_dw.item():.10f}")
+print(f"dL/db by autograd       = {dL_db.item():.10f}   (by hand: {dL_dyhat * dyhat_dz:.10f})")
+
+# %% [markdown]
+# Notice that $\frac{\partial L}{\partial b}$ reuses the first two factors of the chain
+# and only swaps the last one ($\frac{\partial z}{\partial b} = 1$ instead of $x$). A
+# real network has millions of weights arranged in many layers, and the same
+# observation scales up: compute the shared factors once, from the loss backwards, and
+# hand them down to every weight. That bookkeeping is **backpropagation**, and a later
+# chapter builds it step by step. Everything it does is the chain rule you just used.
+#
+# ## Partial derivatives and the gradient
+#
+# A loss depends on all the weights at once, so we need derivatives of functions of
+# many variables, $f : \mathbb{R}^n \to \mathbb{R}$. The *partial derivative* with respect
+# to $x_i$ varies that one input and holds all the others fixed:
+#
+# $$\frac{\partial f}{\partial x_i}(\mathbf{x}) = \lim_{h \to 0} \frac{f(\mathbf{x} + h\,\mathbf{e}_i) - f(\mathbf{x})}{h},$$
+#
+# where $\mathbf{e}_i$ is the vector with a 1 in position $i$ and 0 elsewhere. Collecting
+# all partial derivatives in a vector gives the **gradient**,
+#
+# $$\nabla f(\mathbf{x}) = \left( \frac{\partial f}{\partial x_1}, \frac{\partial f}{\partial x_2}, \dots, \frac{\partial f}{\partial x_n} \right),$$
+#
+# which has the same shape as $\mathbf{x}$: one entry per input. `numerical_gradient`
+# estimates it exactly as the definition says, nudging one entry at a time:
+
+# %%
+print(inspect.getsource(numerical_gradient))
+
+# %% [markdown]
+# That costs two evaluations of $f$ per entry of $\mathbf{x}$. For a network with
+# millions of weights this would mean millions of forward passes for a single gradient,
+# whereas backpropagation delivers the whole gradient for roughly the cost of one
+# forward and one backward pass. Numerical gradients are therefore used only to *check*
+# hand-written derivatives on small cases ("gradient checking"), which is exactly how
+# the tests of this book's library use them.
+#
+# As a running example take an elongated, slightly tilted bowl,
+#
+# $$f(x_1, x_2) = x_1^2 + 3 x_2^2 + x_1 x_2, \qquad
+# \nabla f(x_1, x_2) = \big( 2x_1 + x_2,\; x_1 + 6x_2 \big),$$
+#
+# where each partial derivative treats the other variable as a constant (so the
+# cross term $x_1 x_2$ contributes $x_2$ to the first entry and $x_1$ to the second). We
+# evaluate the gradient at the point $\mathbf{p} = (2, 1)$ three ways.
+
+# %%
+def f(x: torch.Tensor) -> torch.Tensor:
+    """The bowl f(x1, x2) for x of shape (..., 2); returns shape (...)."""
+    x1, x2 = x[..., 0], x[..., 1]
+    return x1**2 + 3 * x2**2 + x1 * x2
+
+
+def grad_by_hand(x: torch.Tensor) -> torch.Tensor:
+    x1, x2 = x[..., 0], x[..., 1]
+    return torch.stack([2 * x1 + x2, x1 + 6 * x2], dim=-1)  # ∇f = (2x₁ + x₂, x₁ + 6x₂)
+
+
+p = torch.tensor([2.0, 1.0], dtype=torch.float64)
+p_leaf = p.clone().requires_grad_(True)
+(grad_auto,) = torch.autograd.grad(f(p_leaf), p_leaf)
+grad_p = grad_by_hand(p)
+print("by hand:           ", grad_p)
+print("numerical_gradient:", numerical_gradient(f, p))
+print("autograd:          ", grad_auto)
+
+# %% [markdown]
+# ### Picturing the gradient
+#
+# The figure draws the bowl from above as a contour map (each curve joins points of
+# equal height) and places the gradient as an arrow at every point of a coarse grid.
+# The arrows for the whole grid come from a single autograd call: each grid point's
+# value depends only on its own coordinates, so the gradient of the *sum* of all values
+# with respect to the grid holds every point's own gradient.
+
+# %%
+# fine grid for the contours, coarse grid for the arrows
+side = torch.linspace(-3, 3, 201, dtype=torch.float64)
+G1, G2 = torch.meshgrid(side, side, indexing="xy")
+heights = f(torch.stack([G1, G2], dim=-1))  # (201, 201)
+
+coarse = torch.linspace(-2.7, 2.7, 13, dtype=torch.float64)
+A1, A2 = torch.meshgrid(coarse, coarse, indexing="xy")
+arrow_points = torch.stack([A1, A2], dim=-1).requires_grad_(True)  # (13, 13, 2)
+(arrow_grads,) = torch.autograd.grad(f(arrow_points).sum(), arrow_points)  # (13, 13, 2)
+
+fig, ax = plt.subplots(figsize=(6.6, 6.2))
+filled = ax.contourf(G1, G2, heights, levels=20, cmap="Blues", alpha=0.75)
+ax.contour(G1, G2, heights, levels=20, colors="steelblue", linewidths=0.6)
+fig.colorbar(filled, ax=ax, label="$f(x_1, x_2)$", shrink=0.8)
+spacing = (coarse[1] - coarse[0]).item()
+scale = arrow_grads.norm(dim=-1).max().item() / (0.95 * spacing)  # longest arrow ≈ one grid step
+ax.quiver(A1, A2, arrow_grads[..., 0], arrow_grads[..., 1], color="0.1",
+          angles="xy", scale_units="xy", scale=scale, width=0.0035)
+# at p: the gradient (uphill) and its negative (downhill), drawn with length 1.2
+direction = grad_p / grad_p.norm()
+for sign, color, label in [(1, "tab:red", r"$\nabla f(\mathbf{p})$, uphill"),
+                           (-1, "tab:orange", r"$-\nabla f(\mathbf{p})$, downhill")]:
+    ax.annotate("", xy=(p + sign * 1.2 * direction).tolist(), xytext=p.tolist(),
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2.5, "mutation_scale": 18})
+    ax.plot([], [], color=color, lw=2.5, label=label)  # legend entry for the arrow
+ax.plot([p[0], 0], [p[1], 0], ":", color="0.3", lw=1.5, label="straight line to the minimum")
+ax.plot(*p, "o", color="tab:red", markersize=7)
+ax.plot(0, 0, "*", color="gold", markeredgecolor="black", markersize=15, label="minimum")
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
+ax.set_title(r"Gradient arrows on the bowl $f = x_1^2 + 3x_2^2 + x_1 x_2$")
+ax.set_aspect("equal")
+fig.legend(loc="lower center", ncol=2, frameon=False)
+fig.subplots_adjust(bottom=0.16)
+plt.show()
+
+to_minimum = -p / p.norm()  # unit vector from p towards the minimum at the origin
+miss = math.degrees(math.acos((-direction @ to_minimum).item()))
+print(f"angle between the downhill direction at p and the direction to the minimum: {miss:.1f} degrees")
+
+# %% [markdown]
+# The black arrows are drawn to scale, so their length shows the size of the gradient;
+# the two coloured arrows at $\mathbf{p}$ only show directions. Three things stand out.
+# Every arrow crosses the contour lines at a right angle. The arrows point uphill and
+# are longest where the contours are packed tightly, that is, where the surface is
+# steepest. And because the bowl is elongated, the downhill direction
+# $-\nabla f(\mathbf{p})$ does *not* aim at the minimum: it misses by the angle printed
+# under the figure. Keep that picture in mind for the chapters on optimization.
+#
+# ### The direction of steepest ascent
+#
+# Standing at $\mathbf{x}$ and stepping in the direction of a unit vector $\mathbf{u}$,
+# how fast does $f$ change? That rate is the *directional derivative*, the ordinary
+# derivative of the one-variable function $t \mapsto f(\mathbf{x} + t\mathbf{u})$ at
+# $t = 0$. The chain rule turns it into a dot product with the gradient, and the
+# geometric form of the dot product finishes the argument:
+#
+# $$D_{\mathbf{u}} f(\mathbf{x}) = \frac{d}{dt} f(\mathbf{x} + t\mathbf{u}) \Big|_{t=0}
+#   = \nabla f(\mathbf{x}) \cdot \mathbf{u}
+#   = \lVert \nabla f(\mathbf{x}) \rVert \cos\theta ,$$
+#
+# where $\theta$ is the angle between $\mathbf{u}$ and the gradient. The cosine is
+# largest at $\theta = 0$. So among all directions, **the gradient points where $f$
+# increases fastest**, and the fastest rate is the gradient's length
+# $\lVert \nabla f \rVert$. The opposite direction, $-\nabla f$, is the direction of
+# steepest *descent*, and perpendicular directions (along a contour line) leave $f$
+# unchanged to first order.
+#
+# We can test this claim without using the gradient at all. For 360 evenly spaced
+# directions around $\mathbf{p}$, the next cell measures the directional derivative
+# with `numerical_derivative` applied to $t \mapsto f(\mathbf{p} + t\mathbf{u})$, then
+# finds the direction where it is largest.
+
+# %%
+angles = torch.arange(360, dtype=torch.float64) * (2 * math.pi / 360)  # one-degree steps
+U = torch.stack([torch.cos(angles), torch.sin(angles)], dim=-1)  # (360, 2) unit vectors
+
+
+def slope_along(u: torch.Tensor) -> torch.Tensor:
+    """D_u f(p): the derivative of the one-variable function t ↦ f(p + t u) at t = 0."""
+    return numerical_derivative(lambda t: f(p + t * u), torch.tensor(0.0, dtype=torch.float64))
+
+
+D = torch.stack([slope_along(u) for u in U])  # (360,)
+
+best = D.argmax()
+grad_angle = math.degrees(math.atan2(grad_p[1].item(), grad_p[0].item()))
+print(f"steepest direction found:  {math.degrees(angles[best].item()):7.2f} degrees")
+print(f"direction of the gradient: {grad_angle:7.2f} degrees")
+print(f"largest rate of increase:  {D.max().item():.6f}")
+print(f"length of the gradient:    {grad_p.norm().item():.6f}")
+print(f"largest rate of decrease:  {D.min().item():.6f}")
+print(f"max |D_u f - grad f . u| over all 360 directions: {(D - U @ grad_p).abs().max().item():.1e}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6.4, 3.4))
+degrees = torch.rad2deg(angles)
+ax.plot(degrees, D, lw=2.5, label=r"$D_{\mathbf{u}} f(\mathbf{p})$, finite differences")
+ax.plot(degrees, U @ grad_p, "k--", lw=1, label=r"$\nabla f(\mathbf{p}) \cdot \mathbf{u}$")
+ax.axvline(grad_angle, color="tab:red", lw=1, label="direction of the gradient")
+ax.axhline(0, color="0.6", lw=0.8)
+ax.set_xlabel(r"direction of $\mathbf{u}$ (degrees)")
+ax.set_ylabel("rate of change of $f$")
+ax.set_xticks(range(0, 361, 45))
+ax.set_xlim(0, 359)
+ax.legend(loc="lower left", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The measured curve is a cosine: it peaks in the direction of the gradient, where it
+# reaches the gradient's length, bottoms out in the opposite direction, and crosses zero
+# in the two directions along the contour line. The numerical search lands on the
+# gradient's direction up to the one-degree spacing of the directions we tried.
+#
+# ### Downhill: a first look at gradient descent
+#
+# Training wants the loss to go *down*, so it steps against the gradient. With a small
+# step size $\eta$ (the *learning rate*, `lr` in code) the update is
+#
+# $$\mathbf{x} \leftarrow \mathbf{x} - \eta\, \nabla f(\mathbf{x}) ,$$
+#
+# and the first-order approximation $f(\mathbf{x} - \eta \nabla f) \approx f(\mathbf{x}) - \eta \lVert \nabla f \rVert^2$
+# promises a decrease whenever the gradient is not zero and $\eta$ is small enough. The
+# next cell takes a single step from $\mathbf{p}$ with several learning rates and compares
+# the new value of $f$ with that prediction.
+
+# %%
+print(f"f(p) = {f(p).item():.4f}")
+print(f"{'lr':>6} {'f after the step':>17} {'first-order guess':>18}")
+for lr in [0.001, 0.01, 0.05, 0.1, 0.5]:
+    p_next = p - lr * grad_p  # one step against the gradient
+    guess = f(p) - lr * grad_p.norm() ** 2  # f(p) − η‖∇f(p)‖²
+    print(f"{lr:>6} {f(p_next).item():>17.4f} {guess.item():>18.4f}")
+
+# %% [markdown]
+# For the smallest learning rates the value falls by almost exactly the amount the
+# first-order formula predicts. As `lr` grows, the formula becomes too optimistic,
+# because it ignores how the bowl curves upwards, and the largest step in the table
+# overshoots the valley so badly that $f$ ends up *higher* than where it started.
+# Choosing the learning rate is a real trade-off. Repeating this step over and over is
+# **gradient descent**, the engine of neural-network training, which gets its own
+# chapter later in the book: there $\mathbf{x}$ becomes the network's weights,
+# $f$ becomes the loss, and backpropagation supplies the gradient.
+#
+# ## Summary
+#
+# - A tensor is a block of numbers described by its `shape` and `ndim`. Scalars,
+#   vectors and matrices are tensors with 0, 1 and 2 axes; a batch of images is a 4-D
+#   tensor of shape $(B, C, H, W)$, and `reshape` regroups it without changing the numbers.
+# - Arithmetic operators act elementwise. The matrix product is different:
+#   $C_{ij} = \sum_k A_{ik} B_{kj}$, each entry a dot product of a row with a column, with
+#   the shape rule $(n, k) \times (k, m) \to (n, m)$. It is not commutative.
+# - A layer applied to a batch is one matrix product plus a broadcast bias, $Z = XW + \mathbf{b}$.
+# - The derivative $f'(x)$ is the limit of difference quotients. The central difference
+#   estimates it with error $O(h^2)$ until float rounding takes over; use float64 for checks.
+# - The differentiation rules (constant, power, sum, product, quotient, exponential,
+#   logarithm, chain) agree with finite differences and with PyTorch's autograd.
+# - The chain rule multiplies local derivatives along a composition; backpropagation is
+#   the chain rule organised for a whole network.
+# - The gradient $\nabla f$ collects the partial derivatives. It points in the direction of
+#   steepest ascent, with rate $\lVert \nabla f \rVert$; gradient descent steps the other way.
+#
+# ## Exercises
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 1 · Predict the shapes</p>
+#
+# A batch holds 16 colour images (3 channels) of $28 \times 28$ pixels. Write down, before
+# running anything, the shape of (a) the batch as a tensor, (b) the batch flattened to
+# one row per image, (c) the output of a layer with 10 neurons applied to (b). Then check
+# your answers in code, and find out which of `X @ W` and `W @ X` is a valid product.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# The batch is $(B, C, H, W)$; flattening keeps $B$ and merges the rest into
+# $C \cdot H \cdot W$ features; the layer maps those features to 10 outputs per image.
+#
+# ```python
+# images = torch.rand(16, 3, 28, 28)          # (B, C, H, W)
+# X = images.reshape(16, -1)                  # (B, C*H*W)
+# W = torch.randn(X.shape[1], 10)             # (C*H*W, 10)
+# print(images.shape, X.shape, (X @ W).shape) # (B, 10) at the end
+# try:
+#     W @ X
+# except RuntimeError as err:
+#     print("W @ X fails:", err)
+# ```
+#
+# Only `X @ W` works: its inner lengths are both $C \cdot H \cdot W$. In `W @ X` the inner
+# lengths are 10 and 16, which do not match.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 2 · A matrix product without loops</p>
+#
+# `dlbook.calculus.matmul` loops over the entries $(i, j)$. Write `matmul_broadcast(A, B)`
+# that uses no Python loop: form all products $A_{ik} B_{kj}$ at once as a tensor of shape
+# $(n, k, m)$ by broadcasting, then sum over the middle axis. Check it against `A @ B` on
+# random float64 matrices and on the worked example of this chapter.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# Inserting an axis of length 1 with `None` lets broadcasting pair every $A_{ik}$ with
+# every $B_{kj}$:
+#
+# ```python
+# def matmul_broadcast(A, B):
+#     products = A[:, :, None] * B[None, :, :]  # (n, k, 1) * (1, k, m) -> (n, k, m)
+#     return products.sum(dim=1)                # C_ij = Σ_k A_ik B_kj  -> (n, m)
+#
+# A = torch.randn(4, 5, dtype=torch.float64)
+# B = torch.randn(5, 3, dtype=torch.float64)
+# torch.testing.assert_close(matmul_broadcast(A, B), A @ B)
+#
+# A = torch.tensor([[1, 2, 3], [4, 5, 6]])
+# B = torch.tensor([[10, 11], [20, 21], [30, 31]])
+# torch.testing.assert_close(matmul_broadcast(A, B), matmul(A, B))
+# ```
+#
+# This is fast for small matrices but builds an $n \times k \times m$ intermediate
+# tensor, far more memory than the $n \times m$ result. Real libraries use blocked
+# algorithms that never store all the products.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 3 · The derivative of the sigmoid</p>
+#
+# Show that the sigmoid $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ satisfies
+# $\sigma'(z) = \sigma(z)\big(1 - \sigma(z)\big)$. Then confirm it in code on 101 points
+# between $-6$ and $6$, comparing with `numerical_derivative` (which accepts a whole
+# tensor of points for an elementwise function) and with autograd.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# Write $\sigma(z) = (1 + e^{-z})^{-1}$ and apply the chain rule twice: the outer power
+# gives $-(1 + e^{-z})^{-2}$, the inner function $1 + e^{-z}$ has derivative $-e^{-z}$. So
+#
+# $$\sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2}
+#   = \frac{1}{1 + e^{-z}} \cdot \frac{e^{-z}}{1 + e^{-z}}
+#   = \sigma(z)\big(1 - \sigma(z)\big),$$
+#
+# because $\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}$.
+#
+# ```python
+# z = torch.linspace(-6, 6, 101, dtype=torch.float64)
+# by_hand = torch.sigmoid(z) * (1 - torch.sigmoid(z))
+# torch.testing.assert_close(numerical_derivative(torch.sigmoid, z), by_hand)
+#
+# z_leaf = z.clone().requires_grad_(True)
+# (auto,) = torch.autograd.grad(torch.sigmoid(z_leaf).sum(), z_leaf)
+# torch.testing.assert_close(auto, by_hand)
+# ```
+#
+# Summing before calling autograd works for the same reason as the gradient arrows in
+# the figure: each output depends on its own input only.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 4 · A second derivative by finite differences</p>
+#
+# The second derivative can be estimated by
+# $f''(x) \approx \dfrac{f(x + h) - 2 f(x) + f(x - h)}{h^2}$. Implement
+# `numerical_second_derivative(f, x, h)`, test it on $f = \sin$ at $x = 1$ (where
+# $f''(x) = -\sin x$) for $h = 10^{-1}, 10^{-2}, \dots, 10^{-7}$ in float64, and explain
+# why the best $h$ is larger than for the first derivative.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# def numerical_second_derivative(f, x, h):
+#     # f''(x) ≈ (f(x + h) − 2 f(x) + f(x − h)) / h²
+#     return (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+#
+# for p in range(1, 8):
+#     h = 10.0**-p
+#     estimate = numerical_second_derivative(math.sin, 1.0, h)
+#     print(f"h=1e-{p}  error={abs(estimate + math.sin(1.0)):.1e}")
+# ```
+#
+# The truncation error again shrinks like $h^2$, but the rounding error in the numerator
+# is now divided by $h^2$ rather than $h$, so it grows much faster as $h$ shrinks. The
+# balance point moves to a larger $h$, and the best accuracy you can reach is worse than
+# for the first derivative. The printed errors show both effects.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 5 · The gradient of a squared error</p>
+#
+# For a linear neuron with weights $\mathbf{w} \in \mathbb{R}^n$, one input $\mathbf{x}$ and
+# target $y$, the squared error is $L(\mathbf{w}) = (\mathbf{w} \cdot \mathbf{x} - y)^2$.
+# Derive $\nabla L(\mathbf{w})$ with the chain rule. Check your formula against
+# `numerical_gradient` and autograd for random float64 $\mathbf{w}, \mathbf{x}$ and $y$,
+# then take one gradient-descent step with `lr = 0.01` and confirm that the loss went down.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# With $r = \mathbf{w} \cdot \mathbf{x} - y$ we have $L = r^2$, $\frac{dL}{dr} = 2r$ and
+# $\frac{\partial r}{\partial w_i} = x_i$, so $\nabla L(\mathbf{w}) = 2(\mathbf{w} \cdot \mathbf{x} - y)\,\mathbf{x}$.
+#
+# ```python
+# g = torch.Generator().manual_seed(0)
+# w = torch.randn(5, generator=g, dtype=torch.float64)
+# x = torch.randn(5, generator=g, dtype=torch.float64)
+# y = torch.tensor(1.0, dtype=torch.float64)
+#
+# def L(w):
+#     return (w @ x - y) ** 2
+#
+# by_hand = 2 * (w @ x - y) * x
+# torch.testing.assert_close(numerical_gradient(L, w), by_hand)
+# w_leaf = w.clone().requires_grad_(True)
+# (auto,) = torch.autograd.grad(L(w_leaf), w_leaf)
+# torch.testing.assert_close(auto, by_hand)
+#
+# lr = 0.01
+# print(L(w).item(), "->", L(w - lr * by_hand).item())  # the loss decreases
+# ```
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 6 · Round bowls and long bowls</p>
+#
+# In the contour figure the downhill direction at $\mathbf{p}$ misses the minimum. For
+# the round bowl $f(x_1, x_2) = x_1^2 + x_2^2$, show that $-\nabla f(\mathbf{x})$ always
+# points exactly at the minimum. Then redraw the figure for that function by changing
+# `f` and `grad_by_hand`, and for a much longer bowl such as $x_1^2 + 20 x_2^2$. What would
+# repeated small steps against the gradient do on the long bowl?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# For the round bowl $\nabla f(\mathbf{x}) = 2\mathbf{x}$, so $-\nabla f(\mathbf{x}) = -2\mathbf{x}$
+# is parallel to the vector from $\mathbf{x}$ to the minimum at the origin. Changing the
+# two functions and running the cells of the gradient section again redraws the figure:
+#
+# ```python
+# def f(x):
+#     return x[..., 0] ** 2 + 20 * x[..., 1] ** 2
+#
+# def grad_by_hand(x):
+#     return torch.stack([2 * x[..., 0], 40 * x[..., 1]], dim=-1)
+# ```
+#
+# On the long bowl the arrows point almost straight across the narrow valley rather
+# than along it. Small steps against the gradient first rush down the steep walls and
+# then creep slowly along the flat valley floor; with larger steps they bounce from wall
+# to wall. This behaviour motivates the improved optimizers (momentum, Adam) of later
+# chapters.
+#
+# </details>
