@@ -25,7 +25,7 @@ import jupytext
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["docs", "dlbook", "mkdocs.yml", "requirements.lock", "pyproject.toml"]
+COPIED = ["docs", "dlbook", "overrides", "mkdocs.yml", "requirements.lock", "pyproject.toml"]
 PROSE_CHAPTER = "docs/foundations/what-is-deep-learning.py"
 EDITED_MODULE = "dlbook/calculus.py"  # imported by the mathematical-foundations chapter
 SUMMARY = re.compile(r"chapters executed: (\d+), cells executed: (\d+), chapters from cache: (\d+)")
@@ -130,9 +130,8 @@ def main() -> None:
     print(f"{'build':<22} | {'dlbook cache':>22} | {'mkdocs-jupyter execute':>24} | speed-up")
     print("-" * 86)
     for a, b in zip(ours, theirs, strict=True):
-        mark = lambda s: " STALE" if s.stale else ""  # noqa: E731
-        print(f"{a.name:<22} | {a.seconds:6.1f} s {a.cells:4d} cells{mark(a):<6}"
-              f" | {b.seconds:6.1f} s {b.cells:4d} cells{mark(b):<8} | {b.seconds / a.seconds:5.1f}x")
+        cell = lambda s: f"{s.seconds:6.1f} s {s.cells:4d} cells" + (" STALE" if s.stale else "")  # noqa: E731
+        print(f"{a.name:<22} | {cell(a):>22} | {cell(b):>24} | {b.seconds / a.seconds:5.1f}x")
     print("\nSTALE: a dlbook module the chapter imports changed, but no cell was re-executed,")
     print("so the page shows outputs of the old code.")
 

@@ -1,4 +1,4 @@
-"""The ``dlbook`` command: ``dlbook doctor``, ``dlbook cache info``, ``dlbook cache clear``."""
+"""The ``dlbook`` command: ``doctor``, ``figures``, ``cache info`` and ``cache clear``."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ def _cache_clear(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figures(args: argparse.Namespace) -> int:
+    from dlbook.figures.pipeline import refresh
+
+    try:
+        refresh(tier=args.tier, device=args.device, only=args.only or None, force=args.force)
+    except KeyError as err:
+        print(f"dlbook figures: {err.args[0]}")
+        return 2
+    return 0
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from dlbook.doctor import main as doctor
 
@@ -47,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="report what is installed and what is missing")
     doctor.set_defaults(func=_doctor)
+
+    figures = sub.add_parser("figures", help="train and draw the figures that are stale")
+    figures.add_argument("--tier", choices=["smoke", "full"], help="default: $DLBOOK_TIER or full")
+    figures.add_argument("--only", action="append", metavar="NAME", help="only this figure (repeatable)")
+    figures.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    figures.add_argument("--force", action="store_true", help="remake even fresh figures")
+    figures.set_defaults(func=_figures)
 
     cache = sub.add_parser("cache", help="show or clear the chapter execution cache")
     cache.add_argument("--cache-dir", help="cache folder (default: $DLBOOK_CACHE_DIR or .cache/dlbook)")

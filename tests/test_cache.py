@@ -38,9 +38,11 @@ def test_cold_build_runs_cells_in_the_chapter_folder(book: BookProject) -> None:
 
 
 def test_rebuild_without_change_executes_nothing(book: BookProject) -> None:
+    before = book.read("site/ch/alpha/index.html")
     again = book.build()
     assert again.returncode == 0, again.output
     assert again.counts == (0, 0, 2)
+    assert book.read("site/ch/alpha/index.html") == before  # same page, byte for byte
 
 
 def test_prose_edit_executes_nothing_but_shows_new_prose(book: BookProject) -> None:

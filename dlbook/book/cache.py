@@ -17,6 +17,7 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,15 +53,23 @@ def chapter_key(
     lock_files: list[Path],
     tier: str,
     device: str,
+    data_files: Sequence[Path] = (),
 ) -> ChapterKey:
-    """Hash everything that can change the outputs of ``nb``'s code cells."""
+    """Hash everything that can change the outputs of ``nb``'s code cells.
+
+    ``data_files`` are files the cells read (a frozen figure's manifest, say): their bytes
+    count like code.
+    """
     sources = code_sources(nb)
     modules = {
         name: _sha256(path.read_bytes()) for name, path in module_closure(sources, roots).items()
     }
     locks = {str(p.name): _sha256(p.read_bytes()) if p.is_file() else "missing" for p in lock_files}
+    data = {f"{p.parent.name}/{p.name}": _sha256(p.read_bytes()) if p.is_file() else "missing"
+            for p in data_files}
     parts = {
         "code": _sha256(json.dumps(sources).encode()),
+        "data": json.dumps(data, sort_keys=True),
         "locks": json.dumps(locks, sort_keys=True),
         "tier": tier,
         "device": device,

@@ -69,6 +69,7 @@ class DlbookPluginConfig(base.Config):
     packages = c.ListOfItems(c.Type(str), default=["dlbook"])  # folders whose code keys the cache
     lock_files = c.ListOfItems(c.Type(str), default=["requirements.lock"])
     cache_dir = c.Type(str, default=".cache/dlbook")  # $DLBOOK_CACHE_DIR overrides
+    figures_dir = c.Type(str, default="figures")  # frozen trained figures (dlbook figures)
     tier = c.Choice(("smoke", "full"), default="full")  # $DLBOOK_TIER overrides
     timeout = c.Type(int, default=300)  # seconds per cell; a chapter's header can change it
     jobs = c.Type(int, default=2)  # chapters executed at once
@@ -94,6 +95,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
             raise PluginError(f"DLBOOK_TIER must be 'smoke' or 'full', got {self.tier!r}")
         self.device = device_kind()
         self.roots = {Path(p).name: self.root / p for p in self.config.packages}
+        self.figures = self.root / self.config.figures_dir
         self.chapters: dict[str, Chapter] = {}
         self.css: dict[str, str] = {}  # file name -> content
         self.repo = _github_repo(config.repo_url)
@@ -110,9 +112,49 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                 nb = jupytext.read(path)
             except Exception as err:  # jupytext raises many kinds; all mean "not a notebook"
                 raise PluginError(f"{src_uri}: not a readable jupytext notebook: {err}") from err
-            key = chapter_key(nb, roots=self.roots, lock_files=locks, tier=self.tier, device=self.device)
+            for index, cell in enumerate(nb.cells):  # jupytext draws random ids; keep pages stable
+                cell.id = f"cell-{index}"
+            key = chapter_key(
+                nb, roots=self.roots, lock_files=locks, tier=self.tier, device=self.device,
+                data_files=self._figures_used(nb),
+            )
             chapters.append(Chapter(src_uri=src_uri, path=path, notebook=nb, key=key))
         return chapters
+
+    def _figures_used(self, nb: nbformat.NotebookNode) -> list[Path]:
+        """Manifests of the frozen figures whose names appear (quoted) in the code cells."""
+        code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+        if not self.figures.is_dir():
+            return []
+        return [
+            folder / "manifest.json"
+            for folder in sorted(self.figures.iterdir())
+            if f'"{folder.name}"' in code or f"'{folder.name}'" in code
+        ]
+
+    def refresh_figures(self) -> None:
+        """Remake stale figures before any chapter shows them; skip the check when nothing changed."""
+        sources = sorted(p for root in self.roots.values() for p in root.rglob("*.py"))
+        manifests = sorted(self.figures.glob("*/manifest.json")) if self.figures.is_dir() else []
+        h = hashlib.sha256(self.tier.encode())
+        for path in [*sources, *manifests]:
+            h.update(str(path).encode() + b"\0" + path.read_bytes())
+        stamp = self.cache.root / "figures-checked"
+        if stamp.is_file() and stamp.read_text() == h.hexdigest():
+            return
+        try:
+            from dlbook.figures.pipeline import refresh
+        except ImportError:  # a project without the figures package
+            return
+        os.environ.setdefault("DLBOOK_FIGURES_DIR", str(self.figures))
+        try:
+            done = refresh(tier=self.tier, bar=False, log=log.info)
+        except Exception as err:
+            raise PluginError(f"dlbook: making a stale figure failed: {type(err).__name__}: {err}") from err
+        if not any(what == "made" for _, what in done):
+            atomic_write(stamp, h.hexdigest())
+        else:  # the manifests changed: hash them again for the next build
+            self.refresh_figures()
 
     def _run(self, chapter: Chapter) -> Run:
         nb = copy.deepcopy(chapter.notebook)
@@ -123,6 +165,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                 [str(self.root), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "DLBOOK_FIGURES_DIR": str(self.figures),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         }
         run = execute_chapter(
@@ -135,6 +178,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         start = time.perf_counter()
+        self.refresh_figures()
         chapters = self.discover()
         executed: dict[str, nbformat.NotebookNode] = {}
         stale = []

@@ -1,0 +1,247 @@
+"""Make, freeze and check the book's trained figures, each with a manifest of how it was made.
+
+Artifacts live in ``figures/<name>/`` at the repository root and are committed (like
+Quarto's ``freeze``), so building the site never trains unless a figure is stale:
+
+    figures/<name>/figure.png      the image (metadata stripped: same seed, same bytes)
+    figures/<name>/checkpoint.pt   the trained weights, when the figure returns them
+    figures/<name>/manifest.json   tier, code hash, seed, device, versions, wall time,
+                                   metrics, and the sha256 of every file above
+
+A figure is *fresh* when its manifest's code hash equals the hash of the current code
+(the defining module and every dlbook module it imports, plus the tier's config) and
+every file matches its recorded sha256. Each file is written atomically and the manifest
+last, so a run killed half-way leaves a figure that reads as stale, never as fresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from dlbook.book.deps import module_closure
+from dlbook.figures.registry import Context, FigureSpec
+from dlbook.utils import atomic_write
+
+PACKAGE = Path(__file__).resolve().parent.parent  # the dlbook/ folder
+FIGURES_ENV = "DLBOOK_FIGURES_DIR"
+PNG_DPI = 150
+
+
+def figures_root() -> Path:
+    """Where artifacts live: $DLBOOK_FIGURES_DIR, else ``figures/`` beside the dlbook sources."""
+    env = os.environ.get(FIGURES_ENV)
+    return Path(env) if env else PACKAGE.parent / "figures"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _config_dict(config: Any) -> dict[str, Any]:
+    if is_dataclass(config) and not isinstance(config, type):
+        return asdict(config)
+    return {"value": repr(config)}
+
+
+def code_hash(spec: FigureSpec, tier: str) -> str:
+    """Hash of the code and config that make ``spec`` at ``tier``."""
+    h = hashlib.sha256(f"{spec.name}\n{tier}\n{spec.seed}\n".encode())
+    h.update(json.dumps(_config_dict(spec.configs[tier]), sort_keys=True, default=repr).encode())
+    for name, path in module_closure([f"import {spec.module}"], {"dlbook": PACKAGE}).items():
+        h.update(name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def device_name(device: Any) -> str:
+    """A readable name for the hardware behind ``device`` (the GPU model, or the CPU model)."""
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return f"Apple MPS ({platform.machine()})"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "cpu"
+
+
+def read_manifest(name: str, root: Path | None = None) -> dict[str, Any] | None:
+    path = (root or figures_root()) / name / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def status(spec: FigureSpec, root: Path | None = None) -> str:
+    """"fresh", "stale" (code changed), "corrupt" (a file does not match) or "missing"."""
+    root = root or figures_root()
+    manifest = read_manifest(spec.name, root)
+    if manifest is None:
+        return "missing"
+    tier = manifest.get("tier")
+    if tier not in spec.configs or manifest.get("code_hash") != code_hash(spec, tier):
+        return "stale"
+    for file, digest in manifest.get("files", {}).items():
+        path = root / spec.name / file
+        if not path.is_file() or _sha256(path.read_bytes()) != digest:
+            return "corrupt"
+    return "fresh"
+
+
+def render_png(figure: Any) -> bytes:
+    """PNG bytes of a matplotlib figure with no varying metadata (same figure, same bytes)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def make(
+    spec: FigureSpec,
+    *,
+    tier: str,
+    device: Any,
+    root: Path | None = None,
+    progress: Callable[[Iterable[Any], str], Iterable[Any]] | None = None,
+) -> dict[str, Any]:
+    """Train and draw ``spec`` at ``tier`` on ``device``; write its artifacts and return the manifest."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import torch
+
+    import dlbook
+    from dlbook.utils import seed_everything
+
+    if tier not in spec.configs:
+        raise ValueError(f"tier must be one of {sorted(spec.configs)}, got {tier!r}")
+    root = root or figures_root()
+    device = torch.device(device)
+    seed_everything(spec.seed)
+    ctx = Context(device=device, seed=spec.seed, tier=tier)
+    if progress is not None:
+        ctx.progress = progress
+    start = time.perf_counter()
+    result = spec.make(spec.configs[tier], ctx)
+    wall = time.perf_counter() - start
+
+    files = {"figure.png": render_png(result.figure)}
+    plt.close(result.figure)
+    if result.state_dict is not None:
+        buffer = io.BytesIO()
+        torch.save({k: v.detach().cpu() for k, v in result.state_dict.items()}, buffer)
+        files["checkpoint.pt"] = buffer.getvalue()
+
+    previous = read_manifest(spec.name, root) or {}
+    timings = dict(previous.get("timings", {}))
+    timings[f"{tier} on {device_name(device)}"] = round(wall, 2)
+    manifest = {
+        "name": spec.name,
+        "caption": spec.caption,
+        "tier": tier,
+        "code_hash": code_hash(spec, tier),
+        "config": _config_dict(spec.configs[tier]),
+        "seed": spec.seed,
+        "device": device_name(device),
+        "device_type": device.type,
+        "versions": {
+            "dlbook": dlbook.__version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "wall_seconds": round(wall, 2),
+        "timings": timings,
+        "metrics": {k: float(v) for k, v in result.metrics.items()},
+        "files": {name: _sha256(data) for name, data in files.items()},
+        "command": f"dlbook figures --only {spec.name} --tier {tier}",
+    }
+    folder = root / spec.name
+    for name, data in files.items():
+        atomic_write(folder / name, data)
+    stale_checkpoint = folder / "checkpoint.pt"
+    if "checkpoint.pt" not in files and stale_checkpoint.exists():
+        stale_checkpoint.unlink()
+    atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return manifest
+
+
+def load_checkpoint(name: str, root: Path | None = None) -> dict[str, Any]:
+    """The state dict a figure saved, after checking its sha256 against the manifest."""
+    import torch
+
+    root = root or figures_root()
+    manifest = read_manifest(name, root)
+    if manifest is None or "checkpoint.pt" not in manifest.get("files", {}):
+        raise FileNotFoundError(f"figure {name!r} has no checkpoint in {root / name}")
+    data = (root / name / "checkpoint.pt").read_bytes()
+    if _sha256(data) != manifest["files"]["checkpoint.pt"]:
+        raise ValueError(
+            f"checkpoint of figure {name!r} does not match its manifest's sha256; "
+            f"remake it with `dlbook figures --only {name} --force`"
+        )
+    state: dict[str, Any] = torch.load(io.BytesIO(data), weights_only=True)
+    return state
+
+
+def refresh(
+    *,
+    tier: str | None = None,
+    device: str | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    root: Path | None = None,
+    bar: bool = True,
+    log: Callable[[str], None] = print,
+) -> list[tuple[str, str]]:
+    """Remake the figures that are not fresh (all of ``only``, with ``force``); return (name, what happened).
+
+    ``tier`` defaults to $DLBOOK_TIER or "full"; ``device`` to the best one present.
+    """
+    from dlbook.figures.registry import all_figures
+    from dlbook.utils import get_device
+
+    tier = tier or os.environ.get("DLBOOK_TIER") or "full"
+    figures = all_figures()
+    unknown = sorted(set(only or []) - set(figures))
+    if unknown:
+        raise KeyError(f"unknown figure(s) {unknown}; registered: {', '.join(figures) or 'none'}")
+    chosen = [figures[name] for name in (only or figures)]
+    start = time.perf_counter()
+    done: list[tuple[str, str]] = []
+    for spec in chosen:
+        state = status(spec, root)
+        if state == "fresh" and not force:
+            done.append((spec.name, "fresh"))
+            continue
+        progress = None
+        if bar:
+            from tqdm.auto import tqdm
+
+            def progress(items: Iterable[Any], desc: str, name: str = spec.name) -> Iterable[Any]:
+                return tqdm(items, desc=f"{name} {desc}".strip(), leave=False, dynamic_ncols=True)
+
+        target = get_device(device if device not in (None, "auto") else None)
+        manifest = make(spec, tier=tier, device=target, root=root, progress=progress)
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in manifest["metrics"].items())
+        log(f"  made {spec.name} ({state}) [{tier}, {manifest['device']}] "
+            f"in {manifest['wall_seconds']:.1f} s: {metrics}")
+        done.append((spec.name, "made"))
+    made = sum(what == "made" for _, what in done)
+    log(f"figures: {made} made, {len(done) - made} fresh ({time.perf_counter() - start:.1f} s)")
+    return done

@@ -1,0 +1,103 @@
+"""The registry of the book's trained figures: each one a named experiment with two tiers.
+
+A figure is a function that trains something with dlbook and draws the result:
+
+    @register("perceptron-boundary", smoke=BoundaryConfig(num_epochs=5), full=BoundaryConfig(num_epochs=50),
+              caption="The perceptron's decision boundary, epoch by epoch.")
+    def perceptron_boundary(cfg: BoundaryConfig, ctx: Context) -> FigureResult:
+        ...
+
+``smoke`` runs in seconds on a CPU (tests and CI); ``full`` is the quality the site
+shows (minutes, on a GPU when there is one). Figures live in the modules listed in
+``FIGURE_MODULES``; :func:`all_figures` imports them and returns the registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.figure import Figure
+
+TIERS = ("smoke", "full")
+FIGURE_MODULES: list[str] = []  # e.g. "dlbook.figures.neurons"; each registers on import
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """What a figure function gets besides its config: where to run and how to report progress."""
+
+    device: torch.device
+    seed: int
+    tier: str
+    progress: Callable[[Iterable[Any], str], Iterable[Any]] = field(
+        default=lambda items, desc: items  # replaced by a progress bar in `dlbook figures`
+    )
+
+    def track(self, items: Iterable[T], desc: str = "") -> Iterator[T]:
+        """Iterate over ``items`` with a progress bar when one is attached."""
+        yield from self.progress(items, desc)
+
+
+@dataclass
+class FigureResult:
+    """What a figure function returns: the drawing, the numbers it reached, optionally a model."""
+
+    figure: Figure
+    metrics: dict[str, float]
+    state_dict: dict[str, torch.Tensor] | None = None
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    make: Callable[[Any, Context], FigureResult]
+    configs: dict[str, Any]  # tier -> config dataclass
+    caption: str
+    module: str  # the module that defines it: its code (and what it imports) keys the figure
+    seed: int = 0
+
+
+REGISTRY: dict[str, FigureSpec] = {}
+
+
+def register(
+    name: str, *, smoke: Any, full: Any, caption: str, seed: int = 0
+) -> Callable[[Callable[[Any, Context], FigureResult]], Callable[[Any, Context], FigureResult]]:
+    """Register a figure function under ``name`` with its two tier configs."""
+    if not name or not name.replace("-", "").isalnum() or name != name.lower():
+        raise ValueError(f"figure names are lower-case kebab-case, got {name!r}")
+
+    def decorate(fn: Callable[[Any, Context], FigureResult]) -> Callable[[Any, Context], FigureResult]:
+        if name in REGISTRY and REGISTRY[name].module != fn.__module__:
+            raise ValueError(
+                f"figure {name!r} is registered twice ({REGISTRY[name].module}, {fn.__module__})"
+            )
+        REGISTRY[name] = FigureSpec(
+            name=name, make=fn, configs={"smoke": smoke, "full": full},
+            caption=caption, module=fn.__module__, seed=seed,
+        )
+        return fn
+
+    return decorate
+
+
+def all_figures() -> dict[str, FigureSpec]:
+    """Every registered figure, after importing the modules that define them."""
+    for module in FIGURE_MODULES:
+        importlib.import_module(module)
+    return dict(sorted(REGISTRY.items()))
+
+
+def get(name: str) -> FigureSpec:
+    figures = all_figures()
+    if name not in figures:
+        known = ", ".join(figures) or "none"
+        raise KeyError(f"no figure named {name!r}; registered figures: {known}")
+    return figures[name]
