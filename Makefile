@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve site test test-fast bench doctor clean help
+.PHONY: serve site test test-fast bench figures doctor clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make test       run the whole test suite (unit, cache, site build, browser, links)"
 	@echo "make test-fast  the tests that need no site build or browser"
 	@echo "make bench      time cold and warm builds, ours next to mkdocs-jupyter's own execution"
+	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
 	@echo "make doctor     report what is installed and what is missing"
 	@echo "make clean      remove site/ and the build caches (not .venv)"
 
@@ -42,6 +43,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+
+figures: $(STAMP)
+	$(BIN)/dlbook figures
 
 doctor: $(STAMP)
 	$(BIN)/dlbook doctor
