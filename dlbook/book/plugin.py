@@ -69,7 +69,7 @@ class DlbookPluginConfig(base.Config):
     packages = c.ListOfItems(c.Type(str), default=["dlbook"])  # folders whose code keys the cache
     lock_files = c.ListOfItems(c.Type(str), default=["requirements.lock"])
     cache_dir = c.Type(str, default=".cache/dlbook")  # $DLBOOK_CACHE_DIR overrides
-    figures_dir = c.Type(str, default="figures")  # frozen trained figures (dlbook figures)
+    figures_dir = c.Optional(c.Type(str))  # frozen trained figures (`dlbook figures`); off if unset
     tier = c.Choice(("smoke", "full"), default="full")  # $DLBOOK_TIER overrides
     timeout = c.Type(int, default=300)  # seconds per cell; a chapter's header can change it
     jobs = c.Type(int, default=2)  # chapters executed at once
@@ -95,7 +95,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
             raise PluginError(f"DLBOOK_TIER must be 'smoke' or 'full', got {self.tier!r}")
         self.device = device_kind()
         self.roots = {Path(p).name: self.root / p for p in self.config.packages}
-        self.figures = self.root / self.config.figures_dir
+        self.figures = self.root / self.config.figures_dir if self.config.figures_dir else None
         self.chapters: dict[str, Chapter] = {}
         self.css: dict[str, str] = {}  # file name -> content
         self.repo = _github_repo(config.repo_url)
@@ -124,7 +124,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
     def _figures_used(self, nb: nbformat.NotebookNode) -> list[Path]:
         """Manifests of the frozen figures whose names appear (quoted) in the code cells."""
         code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
-        if not self.figures.is_dir():
+        if self.figures is None or not self.figures.is_dir():
             return []
         return [
             folder / "manifest.json"
@@ -134,6 +134,8 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
 
     def refresh_figures(self) -> None:
         """Remake stale figures before any chapter shows them; skip the check when nothing changed."""
+        if self.figures is None:
+            return
         sources = sorted(p for root in self.roots.values() for p in root.rglob("*.py"))
         manifests = sorted(self.figures.glob("*/manifest.json")) if self.figures.is_dir() else []
         h = hashlib.sha256(self.tier.encode())
@@ -142,13 +144,10 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         stamp = self.cache.root / "figures-checked"
         if stamp.is_file() and stamp.read_text() == h.hexdigest():
             return
+        from dlbook.figures.pipeline import refresh
+
         try:
-            from dlbook.figures.pipeline import refresh
-        except ImportError:  # a project without the figures package
-            return
-        os.environ.setdefault("DLBOOK_FIGURES_DIR", str(self.figures))
-        try:
-            done = refresh(tier=self.tier, bar=False, log=log.info)
+            done = refresh(tier=self.tier, root=self.figures, bar=False, log=log.info)
         except Exception as err:
             raise PluginError(f"dlbook: making a stale figure failed: {type(err).__name__}: {err}") from err
         if not any(what == "made" for _, what in done):
@@ -165,7 +164,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                 [str(self.root), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            "DLBOOK_FIGURES_DIR": str(self.figures),
+            **({"DLBOOK_FIGURES_DIR": str(self.figures)} if self.figures else {}),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         }
         run = execute_chapter(
