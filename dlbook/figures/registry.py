@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TIERS = ("smoke", "full")
-FIGURE_MODULES: list[str] = []  # e.g. "dlbook.figures.neurons"; each registers on import
+# the modules that define figures; each registers its figures when imported
+FIGURE_MODULES: list[str] = [
+    "dlbook.figures.perceptron",
+    "dlbook.figures.activations",
+    "dlbook.figures.forward",
+    "dlbook.figures.losses",
+]
 
 T = TypeVar("T")
 
