@@ -1,0 +1,1 @@
+"""Trained figures for docs/neurons/ (being written)."""
