@@ -136,3 +136,16 @@ def test_cli_remakes_only_what_is_stale(tmp_path: Path) -> None:
     assert "figures: 0 made, 1 fresh" in second.stdout
     unknown = subprocess.run([*cmd[:-1], "no-such-figure"], env=env, capture_output=True, text=True)
     assert unknown.returncode == 2 and "no-such-figure" in unknown.stdout
+
+
+@pytest.mark.slow
+def test_every_figure_is_byte_identical_when_made_twice_on_the_cpu(tmp_path: Path) -> None:
+    figures = all_figures()
+    if not figures:
+        pytest.skip("no figure registered yet")
+    for name, spec in figures.items():
+        first = make(spec, tier="smoke", device="cpu", root=tmp_path / "a")
+        second = make(spec, tier="smoke", device="cpu", root=tmp_path / "b")
+        assert first["metrics"] == second["metrics"], name
+        png = f"{name}/figure.png"
+        assert (tmp_path / "a" / png).read_bytes() == (tmp_path / "b" / png).read_bytes(), name
