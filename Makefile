@@ -43,6 +43,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/figures.py
 
 figures: $(STAMP)
 	$(BIN)/dlbook figures
