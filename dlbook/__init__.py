@@ -52,6 +52,22 @@ _EXPORTS = {
     "spirals": "dlbook.datasets",
     "pass_exam": "dlbook.datasets",
     "digits": "dlbook.datasets",
+    "Value": "dlbook.autograd",
+    "linear_forward": "dlbook.backprop",
+    "linear_backward": "dlbook.backprop",
+    "activation_forward": "dlbook.backprop",
+    "activation_backward": "dlbook.backprop",
+    "mse_backward": "dlbook.backprop",
+    "mlp_forward_backward": "dlbook.backprop",
+    "params_from_mlp": "dlbook.backprop",
+    "activations_from_mlp": "dlbook.backprop",
+    "sgd_step": "dlbook.backprop",
+    "trace_perceptron": "dlbook.trace",
+    "trace_two_layer": "dlbook.trace",
+    "trace_gradient_descent": "dlbook.trace",
+    "PerceptronTrace": "dlbook.trace",
+    "NetworkTrace": "dlbook.trace",
+    "GradientDescentTrace": "dlbook.trace",
 }
 
 __all__ = ["__version__", *_EXPORTS]
