@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, BuiltSite
@@ -12,7 +11,15 @@ from htmlscan import is_remote, scan
 
 pytestmark = pytest.mark.slow
 
-CHAPTERS = ["foundations/what-is-deep-learning", "foundations/mathematical-foundations"]
+CHAPTERS = [
+    "foundations/what-is-deep-learning",
+    "foundations/mathematical-foundations",
+    "neurons/perceptron",
+    "neurons/activation-functions",
+    "neurons/neural-networks",
+    "neurons/loss-functions",
+]
+TRAINED = CHAPTERS[2:]  # chapters that show figures from the figure pipeline
 
 
 def outputs(html: str) -> str:
@@ -58,11 +65,27 @@ def test_download_notebook_has_outputs_and_colab_link(built_site: BuiltSite, cha
     assert any(cell.get("outputs") for cell in nb["cells"] if cell["cell_type"] == "code")
     repo = re.search(r"repo_url: https://github.com/(\S+)", (ROOT / "mkdocs.yml").read_text())
     assert repo
-    name = Path(chapter).name
-    assert f"colab.research.google.com/github/{repo[1]}/blob/notebooks/foundations/{name}.ipynb" in html
+    assert f"colab.research.google.com/github/{repo[1]}/blob/notebooks/{chapter}.ipynb" in html
 
 
 def test_no_page_loads_anything_from_another_host(built_site: BuiltSite) -> None:
     for page in built_site.site.rglob("*.html"):
         remote = [url for url in scan(page).loads if is_remote(url)]
         assert not remote, f"{page.relative_to(built_site.site)} loads {remote[:3]}"
+
+
+@pytest.mark.parametrize("chapter", TRAINED)
+def test_trained_figures_carry_their_provenance(built_site: BuiltSite, chapter: str) -> None:
+    html = (built_site.site / chapter / "index.html").read_text()
+    figures = re.findall(r'<figure class="dlbook-figure" id="figure-([a-z0-9-]+)"', html)
+    assert figures, f"{chapter} shows no trained figure"
+    assert html.count("How this figure was made") >= len(figures)
+    for name in figures:
+        manifest = json.loads((ROOT / "figures" / name / "manifest.json").read_text())
+        assert manifest["command"] in html  # the remake command from its own manifest
+
+
+def test_links_between_chapters_point_at_pages(built_site: BuiltSite) -> None:
+    html = (built_site.site / "neurons/neural-networks/index.html").read_text()
+    assert 'href="../perceptron/' in html
+    assert not re.search(r'href="[^"]*\.py["#]', html)

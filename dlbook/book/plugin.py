@@ -20,6 +20,7 @@ import copy
 import hashlib
 import logging
 import os
+import posixpath
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,7 @@ log = logging.getLogger("mkdocs.plugins.dlbook")
 NOTEBOOK_DIR = "notebooks"  # where the site publishes each chapter as .ipynb
 CSS_DIR = "assets/jupyter"
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
+_SOURCE_LINK = re.compile(r'(<a\s[^>]*?href=")(?![a-z][\w+.-]*:|/|#)([^"#?]+\.(?:py|md|ipynb))(#[^"]*)?"')
 _SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>\s*", re.S)
 _REMOTE = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/")
 
@@ -253,6 +255,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         css = "\n".join(m.group(1).strip() for m in _STYLE.finditer(html))
         html = _STYLE.sub("", html)
         html = _SCRIPT.sub(_local_script, html)
+        html = self._rewrite_links(html, page, files)
         links = []
         if css:
             name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
@@ -264,6 +267,24 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         actions = self._actions(chapter, page)
         html = head + h1 + actions + rest if h1 else actions + html
         return "\n".join(links) + html
+
+    def _rewrite_links(self, html: str, page: Page, files: Files) -> str:
+        """Point links to other pages' sources (``perceptron.py``, ``../index.md#x``) at their URLs.
+
+        MkDocs does this for Markdown pages only; in notebook pages the links arrive as
+        written. A link to a source that does not exist is a warning (an error with --strict).
+        """
+
+        def fix(match: re.Match[str]) -> str:
+            target, fragment = match.group(2), match.group(3) or ""
+            src = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), target))
+            file = files.get_file_from_path(src)
+            if file is None:
+                log.warning(f"dlbook: {page.file.src_uri} links to {target!r}, which is not a page")
+                return match.group(0)
+            return f'{match.group(1)}{get_relative_url(file.url, page.url)}{fragment}"'
+
+        return _SOURCE_LINK.sub(fix, html)
 
     def _actions(self, chapter: Chapter, page: Page) -> str:
         nb_path = Path(chapter.src_uri).with_suffix(".ipynb").as_posix()

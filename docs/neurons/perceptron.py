@@ -1,0 +1,604 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The perceptron
+#
+# Every network in this book, from a three-neuron toy to a transformer, is assembled
+# from one small part: a unit that weighs its inputs, adds them up and passes the total
+# through a simple function. The oldest trainable version of that unit is the
+# **perceptron**, which Frank Rosenblatt proposed in the late 1950s together with a rule
+# for learning its weights from examples. It is worth studying closely for two reasons.
+# Its forward pass is exactly the computation inside every neuron of a modern network,
+# and its most famous failure, on a four-point problem called XOR, explains why modern
+# networks have hidden layers at all.
+#
+# By the end of the chapter you should be able to:
+#
+# - compute a perceptron's output from its weights, bias and activation;
+# - explain why its decision boundary is a straight line (a hyperplane in general) and draw it;
+# - state Rosenblatt's learning rule and say when it is guaranteed to stop;
+# - prove that no single perceptron computes XOR, and show how two layers of them can;
+# - place the perceptron in the history of the field, from the Mark I machine to the
+#   first AI winter and the return of neural networks.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+
+from dlbook import seed_everything
+from dlbook.activations import sigmoid, step
+from dlbook.datasets import xor
+from dlbook.figures import show
+from dlbook.figures.perceptron import SeparableConfig, XorConfig, tilted_blobs
+from dlbook.perceptron import Perceptron, perceptron_output
+
+seed_everything(0)
+
+# %% [markdown]
+# ## One neuron: weighted sum, bias, activation
+#
+# A perceptron receives $d$ input numbers $\mathbf{x} = (x_1, \dots, x_d)$. It owns one
+# **weight** $w_j$ per input and one extra number $w_0$, the **bias**. It computes its
+# output in two steps. First a weighted sum, shifted by the bias:
+#
+# $$z = w_0 + \sum_{j=1}^{d} w_j x_j = w_0 + \mathbf{w}^\top \mathbf{x} .$$
+#
+# Then it passes this **pre-activation** $z$ through a fixed function $g$, the
+# **activation function**:
+#
+# $$\hat{y} = g(z) = g\big(w_0 + \mathbf{w}^\top \mathbf{x}\big) .$$
+#
+# Each piece has a plain meaning. A weight says how much its input matters and in which
+# direction: a large positive $w_j$ means "a large $x_j$ pushes the output up", a
+# negative one pushes it down, and a weight of zero means the input is ignored. The bias
+# sets how easily the unit fires at all, independently of the inputs: it is the value
+# of $z$ when every input is zero. The activation turns the unbounded score $z$ into the
+# kind of output we want. Rosenblatt used the **step function**, which answers with a
+# hard yes or no, $g(z) = 1$ if $z \ge 0$ and $0$ otherwise. Modern networks prefer
+# smooth functions such as the **sigmoid** $\sigma(z) = 1 / (1 + e^{-z})$, which squashes
+# any score into the interval $(0, 1)$ so that the output can be read as a probability;
+# the [activation functions](activation-functions.py) chapter compares the options.
+#
+# The analogy with a biological neuron, which inspired the design, goes this far: a
+# nerve cell collects signals from many others through connections of varying strength
+# and fires when the combined stimulation passes a threshold. The bias plays the role of
+# that threshold (with the opposite sign). Beyond this picture, artificial neurons are
+# simply a convenient family of functions, and we will treat them as such.
+#
+# ### A worked example
+#
+# Take a perceptron with two inputs, bias $w_0 = 1$ and weights
+# $\mathbf{w} = (3, -2)$, and feed it the input $\mathbf{x} = (-1, 2)$. The function
+# `perceptron_output` from `dlbook.perceptron` performs both steps and returns the score
+# $z$ together with the output $\hat{y}$, using the sigmoid unless told otherwise.
+
+# %%
+w0 = 1.0
+w = torch.tensor([3.0, -2.0])
+x = torch.tensor([-1.0, 2.0])
+
+z, y_hat = perceptron_output(w0, w, x)
+terms = " + ".join(f"({w_j:g})*({x_j:g})" for w_j, x_j in zip(w.tolist(), x.tolist()))
+print(f"z = {w0:g} + {terms} = {z.item():g}")
+print(f"sigmoid(z) = {y_hat.item():.6f}   (to two significant digits: {y_hat.item():.2g})")
+print(f"step(z)    = {perceptron_output(w0, w, x, activation=step)[1].item():g}")
+
+# %% [markdown]
+# The weighted sum comes out strongly negative, so the sigmoid output is tiny: the
+# neuron is confident that this input belongs to class 0, and the step version says
+# the same with a flat 0. (Round with care: to two significant digits the output is
+# 0.0025, about a quarter of a percent, as printed; truncating it to 0.002 would
+# understate it by a fifth.)
+#
+# The same function accepts a whole batch of inputs as the rows of a matrix of shape
+# $(n, d)$ and returns one score per row. That is how the next sections evaluate the
+# neuron on many points at once.
+
+# %%
+X_few = torch.tensor([[-1.0, 2.0], [1.0, 0.0], [0.0, 0.5], [2.0, 1.0], [-2.0, -1.0]])  # (5, 2)
+z_few, p_few = perceptron_output(w0, w, X_few)  # (5,), (5,)
+for point, z_i, p_i in zip(X_few.tolist(), z_few.tolist(), p_few.tolist(), strict=True):
+    print(f"x = {point!s:<12} z = {z_i:5.1f}   sigmoid(z) = {p_i:.4f}")
+
+# %% [markdown]
+# ## The decision boundary is a line
+#
+# To turn the output into a class label we threshold it: class 1 when $\hat{y} \ge 0.5$.
+# Because the sigmoid is increasing and equals $0.5$ exactly at $z = 0$, this is the same
+# as asking for the sign of $z$, and the step activation asks that question directly.
+# So the whole input plane splits into two regions separated by the set of points where
+# the score is zero:
+#
+# $$z = 1 + 3x_1 - 2x_2 = 0 \quad\Longleftrightarrow\quad x_2 = \tfrac{3}{2}x_1 + \tfrac{1}{2} .$$
+#
+# That set is a straight line. Two facts about it are worth remembering, and the
+# plot below shows both.
+#
+# - The weight vector $\mathbf{w}$ is **perpendicular** to the boundary and points into
+#   the half-plane where $z > 0$. Moving along the line leaves $z$ unchanged; moving
+#   along $\mathbf{w}$ raises $z$ fastest (it is the gradient of $z$ with respect to
+#   $\mathbf{x}$, in the language of [mathematical foundations](../foundations/mathematical-foundations.py)).
+# - The score measures distance from the line: a point's signed distance to the
+#   boundary is $z / \lVert \mathbf{w} \rVert$. Changing the bias slides the line
+#   without turning it; changing $\mathbf{w}$ turns it.
+#
+# In $d$ dimensions the same algebra gives a flat $(d-1)$-dimensional **hyperplane**,
+# but the story is identical: a perceptron can only cut its input space in two with one
+# flat cut.
+
+# %%
+lim = (-3.0, 3.0)
+grid = torch.linspace(*lim, 300)
+xx, yy = torch.meshgrid(grid, grid, indexing="xy")  # (300, 300) each
+zz, _ = perceptron_output(w0, w, torch.stack([xx.flatten(), yy.flatten()], dim=1))  # (90000,)
+
+fig, ax = plt.subplots(figsize=(6.2, 5.2))
+ax.contourf(xx, yy, (zz >= 0).view_as(xx).float(), levels=[-0.5, 0.5, 1.5],
+            colors=["tab:blue", "tab:orange"], alpha=0.15)
+ax.plot(grid, 1.5 * grid + 0.5, color="black", lw=2, label=r"$1 + 3x_1 - 2x_2 = 0$")
+on_line = torch.tensor([-1.0, -1.0])  # a point on the boundary: 1 + 3(-1) - 2(-1) = 0
+ax.annotate("", xy=(on_line + 0.35 * w).tolist(), xytext=on_line.tolist(),
+            arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
+ax.text(*(on_line + 0.4 * w).tolist(), r"$\mathbf{w}$", color="tab:red", fontsize=13)
+for (x1, x2), z_i in zip(X_few.tolist(), z_few.tolist(), strict=True):
+    ax.scatter(x1, x2, color="black", zorder=3, s=25)
+    ax.annotate(f"z = {z_i:g}", (x1, x2), xytext=(6, -12), textcoords="offset points", fontsize=9)
+ax.text(-2.8, 2.6, "z < 0: class 0", color="tab:blue", fontsize=11)
+ax.text(1.0, -2.7, "z > 0: class 1", color="tab:orange", fontsize=11)
+ax.set(xlim=lim, ylim=lim, xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
+       title="The perceptron's decision boundary")
+ax.legend(loc="lower left")
+plt.show()
+
+# %% [markdown]
+# The worked example sits deep in the blue half-plane, far from the line, which is why
+# its sigmoid output was so close to zero. The point $(0, 0.5)$ lies exactly on the
+# line, with a score of zero and a sigmoid output of one half: the neuron cannot make up
+# its mind there.
+#
+# ## Learning the weights: Rosenblatt's rule
+#
+# So far the weights were given. The perceptron became famous because it could *find*
+# them from labelled examples. Rosenblatt's procedure uses the step activation and
+# labels $y \in \{0, 1\}$. It visits the training points one at a time and, for each, does
+# the following:
+#
+# $$
+# \hat{y} = \operatorname{step}\big(b + \mathbf{w}^\top\mathbf{x}\big), \qquad
+# \mathbf{w} \leftarrow \mathbf{w} + \eta\,(y - \hat{y})\,\mathbf{x}, \qquad
+# b \leftarrow b + \eta\,(y - \hat{y}) .
+# $$
+#
+# Here we write $b$ for the bias $w_0$, as the library does, and $\eta > 0$ is the
+# **learning rate**. The error $y - \hat{y}$ can only be $0$, $+1$ or $-1$, so the rule
+# has three cases:
+#
+# - the prediction is right: nothing changes;
+# - a class 1 point was called 0: add $\eta\mathbf{x}$ to the weights and $\eta$ to the bias;
+# - a class 0 point was called 1: subtract them.
+#
+# Why does this help? After an update on a point that was wrongly called 0, its new score is
+#
+# $$z_{\text{new}} = (b + \eta) + (\mathbf{w} + \eta\mathbf{x})^\top\mathbf{x}
+#   = z_{\text{old}} + \eta\big(1 + \lVert\mathbf{x}\rVert^2\big),$$
+#
+# strictly larger than before, so the point has moved towards the correct side (the
+# other mistake case is the mirror image). One update need not fix the point, and it may
+# disturb points that were already right, but each step pushes in the right direction
+# for the example at hand. One full pass over the training data is an **epoch**.
+#
+# Let us watch a single update. We start from the worked example's weights and tell the
+# perceptron that the input $(-1, 2)$ actually belongs to class 1.
+
+# %%
+model = Perceptron(2)
+model.w = w.clone()
+model.b = torch.tensor(w0)
+lr = 1.0
+
+z_before = model.decision(x).item()
+was_mistake = model.update(x, 1, lr=lr)
+z_after = model.decision(x).item()
+print("before:", f"z = {z_before:g}")
+print("mistake, so the rule updated:", was_mistake, "->", model)
+print("after: ", f"z = {z_after:g}, predicted class {model.predict(x).item()}")
+print("increase in z:", z_after - z_before)
+print("lr * (1 + |x|^2):", lr * (1 + x.pow(2).sum().item()))
+
+# %% [markdown]
+# One update raised the score by exactly the amount the formula predicts, and here
+# that was just enough: the point now lies on the boundary, where the step function
+# answers 1.
+#
+# ### Running the rule on separable data
+#
+# A data set is **linearly separable** when some line (hyperplane) puts all points of
+# one class on one side and all of the other class on the other side. For such data the
+# rule comes with a guarantee, the **perceptron convergence theorem** (proved by Block
+# and by Novikoff in 1962). Suppose some separating line keeps every point at least a
+# distance $\gamma$ away from it, and every point, with a constant 1 appended for the
+# bias, has length at most $R$. Then the rule, started from zero weights, makes at most
+# $(R/\gamma)^2$ mistakes in total, however long it runs, and after the last mistake
+# every epoch is error-free. Wide gaps between the classes mean fast learning; a
+# razor-thin gap can mean a very long wait.
+#
+# `Perceptron.fit` runs the rule epoch after epoch and stops after the first epoch
+# without a mistake. Our data are two clouds of points from `dlbook.datasets.blobs`,
+# generated with a guaranteed gap between the classes and then turned and moved away
+# from the origin by `tilted_blobs`, so that the bias has real work to do. We use the
+# configuration of the chapter's first trained figure, so the run below is the one the
+# figure draws.
+
+# %%
+cfg = SeparableConfig()
+X, y = tilted_blobs(cfg.n, std=cfg.std, margin=cfg.margin, angle_deg=cfg.angle_deg,
+                    shift=cfg.shift, seed=0)
+print("X:", tuple(X.shape), " class counts:", torch.bincount(y).tolist())
+
+model = Perceptron(2)
+history = model.fit(X, y, lr=cfg.lr, num_epochs=cfg.num_epochs, shuffle_seed=0)
+print("mistakes per epoch:", history.mistakes)
+print("converged:", history.converged, " epochs:", history.num_epochs,
+      " total updates:", sum(history.mistakes))
+print("learned:", model)
+print(f"training accuracy: {(model.predict(X) == y).float().mean().item():.1%}")
+
+# %% [markdown]
+# As the output shows, the number of mistakes falls from epoch to epoch until a whole
+# pass goes by without one, at which point every training point is classified
+# correctly. The figure draws the line after every epoch.
+
+# %%
+show("perceptron-separable")
+
+# %% [markdown]
+# The first line is poor, because the early updates are dominated by the first few
+# points the rule happens to visit. Each later epoch makes fewer corrections, and the
+# line swings into the gap between the clouds. The line after the last epoch with a
+# mistake is already the final one; the error-free epoch after it only confirms it.
+#
+# Notice what the rule does *not* do. It stops at the first separating line it finds,
+# not at the best one: the final boundary passes much closer to some points than it
+# needs to. A classifier whose line sits in the middle of the gap would be more robust
+# to new points. Methods that look for that line, and methods that learn from *how
+# wrong* a prediction is rather than only from *whether* it is wrong, come up with loss
+# functions and gradient descent later in the book.
+#
+# ## XOR: where one line is not enough
+#
+# The exclusive or of two bits is 1 when exactly one of them is 1:
+#
+# | $x_1$ | $x_2$ | $x_1 \oplus x_2$ |
+# | --- | --- | --- |
+# | 0 | 0 | 0 |
+# | 0 | 1 | 1 |
+# | 1 | 0 | 1 |
+# | 1 | 1 | 0 |
+#
+# Drawn in the plane, the two points of class 1 sit on one diagonal of the unit square
+# and the two of class 0 on the other. No line can separate them. Here is the argument.
+# Suppose weights $w_1, w_2$ and a bias $b$ did the job with the step activation. The
+# four rows would require
+#
+# $$b < 0, \qquad w_2 + b \ge 0, \qquad w_1 + b \ge 0, \qquad w_1 + w_2 + b < 0 .$$
+#
+# Adding the middle two gives $w_1 + w_2 + 2b \ge 0$, that is,
+# $w_1 + w_2 + b \ge -b$. The first condition makes $-b$ positive, so
+# $w_1 + w_2 + b > 0$, contradicting the last condition. No choice of numbers satisfies
+# all four, so no perceptron computes XOR.
+#
+# A quick experiment agrees. We draw a hundred thousand random lines and score each on
+# the four corners: the best ones get three right, never four.
+
+# %%
+X4, y4 = xor(4, noise=0.0)  # the truth table itself, rows in random order
+print(torch.cat([X4, y4[:, None].float()], dim=1))
+
+g = torch.Generator().manual_seed(0)
+W = torch.randn(100_000, 2, generator=g)  # one random (w1, w2) per row
+B = torch.randn(100_000, generator=g)  # and one bias each
+correct = (step(X4 @ W.T + B) == y4[:, None]).sum(dim=0)  # (100000,): corners right per line
+print("corners classified correctly, best line:", correct.max().item(), "of 4")
+print("lines per score 0..4:", torch.bincount(correct, minlength=5).tolist())
+
+# %% [markdown]
+# What does the learning rule do when no separating line exists? The convergence
+# theorem no longer applies, and in practice the rule never settles: every epoch finds
+# mistakes, every mistake moves the line, and the line swings around forever. Here it is
+# on noisy XOR data, with points scattered around the four corners, run for the number
+# of epochs of the second trained figure.
+
+# %%
+xcfg = XorConfig()
+X_xor, y_xor = xor(xcfg.n, noise=xcfg.noise, seed=0)
+model_xor = Perceptron(2)
+history_xor = model_xor.fit(X_xor, y_xor, lr=xcfg.lr, num_epochs=xcfg.num_epochs,
+                            shuffle_seed=0)
+mistakes = torch.tensor(history_xor.mistakes)
+print("converged:", history_xor.converged, " epochs run:", history_xor.num_epochs)
+print("mistakes per epoch: fewest", mistakes.min().item(), " most", mistakes.max().item(),
+      f" mean {mistakes.float().mean().item():.1f} (out of {xcfg.n})")
+accuracy = (model_xor.predict(X_xor) == y_xor).float().mean().item()
+print(f"accuracy of the final line: {accuracy:.1%}")
+
+# %%
+show("perceptron-xor")
+
+# %% [markdown]
+# Even the best epoch leaves a large share of the points misclassified, as the output
+# shows, and the final line is simply wherever the last mistake left it. A line can at
+# best get three of the four corners right, so about a quarter of the points must be
+# wrong however the line is placed; the rule does not even find such a line reliably,
+# because each mistake pulls it somewhere else.
+#
+# ### Two layers solve it
+#
+# XOR can be rewritten with operations that *are* linearly separable:
+# $x_1 \oplus x_2$ is "$x_1$ OR $x_2$, AND NOT both", that is,
+# $\text{AND}\big(\text{OR}(x_1, x_2),\, \text{NAND}(x_1, x_2)\big)$. Each of OR, NAND
+# and AND is a single perceptron with hand-picked weights. Feeding the outputs of the
+# first two into the third gives a network with a **hidden layer** of two units.
+
+# %%
+def neuron(bias: float, weights: list[float], inputs: torch.Tensor) -> torch.Tensor:
+    """A step perceptron applied to a batch of inputs (n, d), returning (n,) zeros and ones."""
+    return perceptron_output(bias, torch.tensor(weights), inputs, activation=step)[1]
+
+
+corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+h_or = neuron(-0.5, [1.0, 1.0], corners)  # fires unless both inputs are 0
+h_nand = neuron(1.5, [-1.0, -1.0], corners)  # fires unless both inputs are 1
+H = torch.stack([h_or, h_nand], dim=1)  # (4, 2): the hidden layer's outputs
+out = neuron(-1.5, [1.0, 1.0], H)  # AND of the two hidden units
+
+print(" x1  x2 | OR NAND | out")
+for (x1, x2), (h1, h2), o in zip(corners.tolist(), H.tolist(), out.tolist(), strict=True):
+    print(f" {x1:2.0f}  {x2:2.0f} | {h1:2.0f} {h2:4.0f} | {o:3.0f}")
+
+# %% [markdown]
+# The hidden units transform the input: in the coordinates (OR, NAND), the four corners
+# land on only three distinct points, and the two class 1 corners land on the *same*
+# point, $(1, 1)$. The classes are now linearly separable, and the output neuron draws
+# the line. That is the general idea of hidden layers: each layer re-describes the data
+# so that the next one has an easier job.
+#
+# There is a catch. We chose these weights by hand. Rosenblatt's rule only knows how to
+# adjust a unit whose desired output is given by the label, and nobody tells a hidden
+# unit what its output should have been. Worse, the step function is flat everywhere
+# except at the jump, so a small change in a hidden weight usually changes nothing at the
+# output, and there is no slope to follow. Training hidden layers needed two changes:
+# smooth activation functions, whose derivatives tell every weight which way to move,
+# and an efficient way to compute those derivatives through many layers,
+# **backpropagation**. The next chapters supply both, starting with
+# [activation functions](activation-functions.py) and
+# [neural networks and the forward pass](neural-networks.py), where a trained network
+# solves XOR on its own.
+#
+# ## A short history
+#
+# **The machine.** Rosenblatt, a psychologist at the Cornell Aeronautical Laboratory,
+# described the perceptron in a 1957 technical report and in a 1958 paper in
+# *Psychological Review*, "The perceptron: a probabilistic model for information storage
+# and organization in the brain". He then had it built in hardware. The **Mark I
+# Perceptron** looked at the world through a $20 \times 20$ grid of 400 photocells, wired
+# to a layer of units through fixed random connections; only the weights into the final
+# units were learned, and they were stored in motor-driven potentiometers that turned as
+# the machine learned. It could learn to tell simple shapes and letters apart, and the
+# press coverage predicted far more than that.
+#
+# **The critique.** In 1969 Marvin Minsky and Seymour Papert published *Perceptrons*, a
+# careful mathematical study of what such machines can and cannot compute. They showed
+# that perceptrons of the kind then studied cannot decide some simple global properties
+# of an image, such as whether a figure is connected or whether the number of lit
+# pixels is odd, unless their units see very large parts of the input at once. XOR is
+# the two-pixel case of that odd-or-even question. The book did not claim that
+# multilayer networks are useless, but nobody knew how to train them, and its analysis
+# was widely read as closing the subject.
+#
+# **The winter.** Funding and interest moved away from neural networks for well over a
+# decade. Together with broken promises elsewhere in AI and cuts to research budgets in
+# the 1970s, this period became known as the **first AI winter**. Work on neural
+# networks continued in a few places, but it was no longer the mainstream.
+#
+# **The thaw.** The way out was the one sketched above: networks with hidden layers
+# and smooth activations, trained by computing the gradient of an error with the chain
+# rule. The method had been found more than once (by Linnainmaa in 1970 for general
+# computations and by Werbos in 1974 for networks), but it became widely known in 1986
+# when Rumelhart, Hinton and Williams showed in *Nature* that backpropagation makes hidden
+# units learn useful internal features. The single perceptron lives on as the neuron of
+# every layer in a modern network.
+#
+# ## Summary
+#
+# - A perceptron computes a weighted sum plus a bias, $z = w_0 + \mathbf{w}^\top\mathbf{x}$,
+#   and passes it through an activation, $\hat{y} = g(z)$: the step function in
+#   Rosenblatt's version, the sigmoid in the smooth one.
+# - For $w_0 = 1$, $\mathbf{w} = (3, -2)$ and $\mathbf{x} = (-1, 2)$ the score is
+#   $z = -6$ and the sigmoid output is about $0.0025$.
+# - The decision boundary $z = 0$ is a line (a hyperplane in higher dimensions). The
+#   weight vector is perpendicular to it, the bias shifts it, and $z / \lVert\mathbf{w}\rVert$
+#   is the signed distance to it.
+# - Rosenblatt's rule, $\mathbf{w} \leftarrow \mathbf{w} + \eta (y - \hat{y})\mathbf{x}$ and
+#   $b \leftarrow b + \eta (y - \hat{y})$, changes the weights only on mistakes. On
+#   linearly separable data it stops after finitely many mistakes; on data such as XOR it
+#   never settles.
+# - XOR is not linearly separable, but a network with a hidden layer of two perceptrons
+#   computes it. Training such hidden layers requires smooth activations and
+#   backpropagation, which ended the first AI winter for neural networks.
+#
+# ## Exercises
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 1 · Read the boundary</p>
+#
+# For the perceptron with $w_0 = 1$ and $\mathbf{w} = (3, -2)$: (a) where does its
+# boundary cross the $x_1$ axis and the $x_2$ axis? (b) Without computing $z$, decide on
+# which side of the line the point $(0, 3)$ lies, then check with `perceptron_output`.
+# (c) Find weights for a perceptron with the same boundary but the classes swapped.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# (a) On the $x_1$ axis $x_2 = 0$, so $1 + 3x_1 = 0$ and $x_1 = -1/3$; on the $x_2$ axis
+# $x_1 = 0$, so $1 - 2x_2 = 0$ and $x_2 = 1/2$. (b) Moving straight up from the line
+# goes against the weight vector's second component ($w_2 = -2 < 0$), so $z$ falls: the
+# point is on the class 0 side. (c) Multiply all three numbers by $-1$: the set where
+# $z = 0$ is unchanged but every sign flips.
+#
+# ```python
+# z, _ = perceptron_output(1.0, torch.tensor([3.0, -2.0]), torch.tensor([0.0, 3.0]))
+# print(z)  # -5: class 0
+# z_swapped, _ = perceptron_output(-1.0, torch.tensor([-3.0, 2.0]), torch.tensor([0.0, 3.0]))
+# print(z_swapped)  # 5: the other class
+# ```
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 2 · Does the learning rate matter?</p>
+#
+# Train two perceptrons on the separable data of this chapter, one with `lr=1.0` and
+# one with `lr=0.1`, both from zero weights and with the same `shuffle_seed`. Compare
+# their mistakes per epoch and their final weights. Explain what you see.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# a, b = Perceptron(2), Perceptron(2)
+# ha = a.fit(X, y, lr=1.0, shuffle_seed=0)
+# hb = b.fit(X, y, lr=0.1, shuffle_seed=0)
+# print(ha.mistakes == hb.mistakes)           # True: the same mistakes in the same epochs
+# torch.testing.assert_close(b.w, 0.1 * a.w)  # the weights are scaled copies
+# ```
+#
+# Starting from zero, every update adds $\pm\eta$ times an input, so after any sequence of
+# updates the weights and bias are $\eta$ times what they would be with $\eta = 1$.
+# Scaling $(\mathbf{w}, b)$ by a positive number does not change the sign of $z$, so both
+# runs make the same predictions, the same mistakes and the same updates. For the
+# perceptron from a zero start the learning rate only sets the scale of the weights.
+# (Up to rounding: in floating point the two runs could in principle differ on a point
+# that lies exactly on a boundary.)
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 3 · A feature that makes XOR separable</p>
+#
+# Add a third input column $x_1 x_2$ to the XOR data and train a `Perceptron(3)` on it.
+# Does it converge? Find by hand a weight vector and bias that solve the noise-free truth
+# table with these three features.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# X3 = torch.cat([X_xor, (X_xor[:, 0] * X_xor[:, 1])[:, None]], dim=1)  # (n, 3)
+# model3 = Perceptron(3)
+# h3 = model3.fit(X3, y_xor, num_epochs=100, shuffle_seed=0)
+# print(h3.converged, h3.mistakes, model3)
+# ```
+#
+# It converges within a few epochs. By hand: $z = -0.5 + x_1 + x_2 - 2x_1x_2$ gives
+# $-0.5, 0.5, 0.5, -0.5$ on the four corners, exactly the XOR pattern. In three
+# dimensions the corners are separable by a plane. The catch is that *we* had to invent
+# the product feature; a hidden layer learns such features from data.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 4 · The pocket algorithm</p>
+#
+# On XOR the rule's final line is essentially arbitrary. Gallant's *pocket* variant keeps
+# a copy of the best weights seen so far (by training accuracy) "in its pocket" and
+# returns those. Implement it with `Perceptron.update`, run it on `X_xor, y_xor` for 50
+# epochs and compare its accuracy with that of the plain rule.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# def pocket(X, y, *, num_epochs, seed=0):
+#     model = Perceptron(X.shape[1])
+#     best_acc, best = -1.0, (model.w.clone(), model.b.clone())
+#     g = torch.Generator().manual_seed(seed)
+#     for _ in range(num_epochs):
+#         for i in torch.randperm(len(X), generator=g).tolist():
+#             if model.update(X[i], y[i]):  # the weights changed: score them
+#                 acc = (model.predict(X) == y).float().mean().item()
+#                 if acc > best_acc:
+#                     best_acc, best = acc, (model.w.clone(), model.b.clone())
+#     model.w, model.b = best
+#     return model, best_acc
+#
+# model_p, acc_p = pocket(X_xor, y_xor, num_epochs=50)
+# print(acc_p)
+# ```
+#
+# The pocket weights reach close to the best a line can do on XOR, about three
+# quarters of the points, and unlike the plain rule the answer does not depend on where
+# the last mistake happened to leave the line. Scoring every update on the whole data
+# set is expensive, which is one reason later methods minimise a smooth loss instead.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 5 · Narrow gaps take longer</p>
+#
+# The convergence theorem says the number of mistakes grows as the gap $\gamma$ between
+# the classes shrinks. Test it: for `margin` in `[2.0, 1.0, 0.5, 0.25, 0.1]`, generate
+# `tilted_blobs` with `std=1.2` (other arguments as in the chapter), train a perceptron
+# and record the total number of updates and epochs. Use several seeds per margin,
+# since single runs are noisy.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# for margin in [2.0, 1.0, 0.5, 0.25, 0.1]:
+#     updates, epochs = [], []
+#     for seed in range(5):
+#         Xm, ym = tilted_blobs(200, std=1.2, margin=margin, angle_deg=35.0,
+#                               shift=(3.0, 4.0), seed=seed)
+#         model_m = Perceptron(2)
+#         h = model_m.fit(Xm, ym, num_epochs=10_000, shuffle_seed=seed)
+#         updates.append(sum(h.mistakes))
+#         epochs.append(h.num_epochs)
+#     # the theorem's ingredients: labels as ±1, inputs with a 1 appended for the bias
+#     X1 = torch.cat([Xm, torch.ones(len(Xm), 1)], dim=1)
+#     u = torch.cat([model_m.w, model_m.b[None]])
+#     gamma = ((2 * ym - 1) * (X1 @ u)).min() / u.norm()  # margin of the learned line
+#     R = X1.norm(dim=1).max()
+#     print(f"margin {margin:4}: mean updates {sum(updates) / 5:6.1f}, "
+#           f"mean epochs {sum(epochs) / 5:5.1f}, (R/gamma)^2 = {(R / gamma) ** 2:9.0f}")
+# ```
+#
+# On average the number of updates grows as the gap narrows, but gently and with a lot
+# of scatter from seed to seed. Two things blunt the effect. Only the few points near the
+# gap feel the margin; most of each cloud sits far from the line. And $(R/\gamma)^2$ is a
+# worst-case bound over every possible order of visits, and the last column (computed
+# with the margin of the line the run found, which can only make it larger than the
+# theorem's) is orders of magnitude above any count. The theorem promises that the
+# count is finite, not that it is close to the bound.
+#
+# </details>
