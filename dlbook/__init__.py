@@ -68,6 +68,15 @@ _EXPORTS = {
     "PerceptronTrace": "dlbook.trace",
     "NetworkTrace": "dlbook.trace",
     "GradientDescentTrace": "dlbook.trace",
+    "SGD": "dlbook.optim",
+    "RMSProp": "dlbook.optim",
+    "Adam": "dlbook.optim",
+    "AdamW": "dlbook.optim",
+    "step_lr": "dlbook.schedules",
+    "cosine_lr": "dlbook.schedules",
+    "linear_warmup": "dlbook.schedules",
+    "warmup_cosine": "dlbook.schedules",
+    "as_lr_lambda": "dlbook.schedules",
 }
 
 __all__ = ["__version__", *_EXPORTS]
