@@ -77,6 +77,12 @@ _EXPORTS = {
     "linear_warmup": "dlbook.schedules",
     "warmup_cosine": "dlbook.schedules",
     "as_lr_lambda": "dlbook.schedules",
+    "fit": "dlbook.train",
+    "FitConfig": "dlbook.train",
+    "History": "dlbook.train",
+    "Callback": "dlbook.train",
+    "EarlyStopping": "dlbook.train",
+    "Checkpoint": "dlbook.train",
 }
 
 __all__ = ["__version__", *_EXPORTS]

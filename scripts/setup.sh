@@ -39,6 +39,13 @@ system() {
   command -v python3 >/dev/null || missing+=(python3)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   command -v git >/dev/null || missing+=(git)
+  # Manim (animations/, rendered by every build): manimpango compiles against Pango, and
+  # MathTex runs LaTeX (article class) and dvisvgm. PyAV bundles its own ffmpeg.
+  command -v cc >/dev/null || missing+=(build-essential)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  pkg-config --exists pangocairo 2>/dev/null || missing+=(libpango1.0-dev)
+  command -v latex >/dev/null || missing+=(texlive-latex-base)
+  command -v dvisvgm >/dev/null || missing+=(dvisvgm)
   if [ "$target" = test ]; then
     # the browser test drives Debian's Chromium; fonts so pages render as a reader sees them
     command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)

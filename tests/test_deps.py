@@ -39,3 +39,23 @@ def test_real_dlbook_modules_are_found() -> None:
     root = Path(__file__).resolve().parent.parent / "dlbook"
     found = module_closure(["from dlbook.book.cache import ExecutionCache"], {"dlbook": root})
     assert {"dlbook", "dlbook.book", "dlbook.book.cache", "dlbook.book.deps", "dlbook.utils"} <= set(found)
+
+
+def test_lazily_exported_names_reach_their_module(tmp_path: Path) -> None:
+    """``from pkg import fit`` with a PEP 562 export table depends on the module behind ``fit``."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('_EXPORTS = {"fit": "pkg.train", "Adam": "pkg.optim"}\n')
+    (pkg / "train.py").write_text("from pkg.utils import seed\n")
+    (pkg / "optim.py").write_text("")
+    (pkg / "utils.py").write_text("")
+    found = module_closure(["from pkg import fit"], {"pkg": pkg})
+    assert list(found) == ["pkg", "pkg.train", "pkg.utils"]  # not pkg.optim: nothing asked for Adam
+
+
+def test_every_dlbook_export_is_followed() -> None:
+    import dlbook
+
+    root = Path(__file__).resolve().parent.parent / "dlbook"
+    for name, module in dlbook._EXPORTS.items():
+        assert module in module_closure([f"from dlbook import {name}"], {"dlbook": root}), name

@@ -6,7 +6,10 @@ import statements (``import pkg.a``, ``from pkg import b``, ``from .c import d``
 of the cells and then of every module reached, transitively. Only modules that
 live under the tracked package folders count: torch or numpy are covered by the
 lock file instead. Importing ``pkg.a`` also runs ``pkg/__init__.py``, so parent
-packages are always part of the closure.
+packages are always part of the closure. A package that exports names lazily
+(PEP 562, a module-level ``_EXPORTS = {"name": "pkg.module"}`` table, as dlbook
+does) is followed through that table: ``from dlbook import fit`` reaches
+``dlbook.train``.
 """
 
 from __future__ import annotations
@@ -73,6 +76,29 @@ def resolve(name: str, roots: dict[str, Path]) -> Path | None:
     return None
 
 
+def lazy_exports(init_source: str) -> dict[str, str]:
+    """The ``_EXPORTS`` table (public name -> defining module) of a package's ``__init__``, if any."""
+    try:
+        tree = ast.parse(init_source)
+    except SyntaxError:
+        return {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == "_EXPORTS":
+            try:
+                table = ast.literal_eval(value)
+            except ValueError:
+                return {}
+            if isinstance(table, dict):
+                return {str(k): str(v) for k, v in table.items()}
+    return {}
+
+
 def module_closure(sources: Iterable[str], roots: dict[str, Path]) -> dict[str, Path]:
     """Every tracked module that running ``sources`` imports, directly or not.
 
@@ -86,6 +112,12 @@ def module_closure(sources: Iterable[str], roots: dict[str, Path]) -> dict[str, 
             continue
         path = resolve(name, roots)
         if path is None:
+            parent, _, attr = name.rpartition(".")
+            init = resolve(parent, roots) if parent else None
+            if init is not None and init.name == "__init__.py":  # maybe a lazily exported name
+                target = lazy_exports(init.read_text(encoding="utf-8")).get(attr)
+                if target is not None:
+                    todo.append(target)
             continue
         found[name] = path
         parts = name.split(".")

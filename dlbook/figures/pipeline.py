@@ -9,7 +9,8 @@ Quarto's ``freeze``), so building the site never trains unless a figure is stale
                                    metrics, and the sha256 of every file above
 
 A figure is *fresh* when its manifest's code hash equals the hash of the current code
-(the defining module and every dlbook module it imports, plus the tier's config) and
+(the defining module and every dlbook module it imports, but the machinery that only
+stores and shows figures, plus the tier's config) and
 every file matches its recorded sha256. Each file is written atomically and the manifest
 last, so a run killed half-way leaves a figure that reads as stale, never as fresh.
 """
@@ -52,11 +53,25 @@ def _config_dict(config: Any) -> dict[str, Any]:
     return {"value": repr(config)}
 
 
+# Modules that store, key or display figures but compute nothing a figure shows: the package
+# inits (a version and lazy export tables), the registry, this pipeline and the build plugin.
+# Editing them leaves every figure fresh; after a change to how PNGs are written, remake all
+# with `dlbook figures --force`.
+_MACHINERY = ("dlbook", "dlbook.figures", "dlbook.figures.registry", "dlbook.figures.pipeline",
+              "dlbook.figures.show")
+
+
+def _is_machinery(module: str) -> bool:
+    return module in _MACHINERY or module == "dlbook.book" or module.startswith("dlbook.book.")
+
+
 def code_hash(spec: FigureSpec, tier: str) -> str:
     """Hash of the code and config that make ``spec`` at ``tier``."""
     h = hashlib.sha256(f"{spec.name}\n{tier}\n{spec.seed}\n".encode())
     h.update(json.dumps(_config_dict(spec.configs[tier]), sort_keys=True, default=repr).encode())
     for name, path in module_closure([f"import {spec.module}"], {"dlbook": PACKAGE}).items():
+        if _is_machinery(name):
+            continue
         h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

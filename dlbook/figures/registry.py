@@ -8,8 +8,10 @@ A figure is a function that trains something with dlbook and draws the result:
         ...
 
 ``smoke`` runs in seconds on a CPU (tests and CI); ``full`` is the quality the site
-shows (minutes, on a GPU when there is one). Figures live in the modules listed in
-``FIGURE_MODULES``; :func:`all_figures` imports them and returns the registry.
+shows (minutes, on a GPU when there is one). Figures live in the modules of this package (every one but the
+machinery in ``MACHINERY``); :func:`all_figures` imports them and returns the registry.
+They are found by listing the package, not from a list kept here, so adding a figure
+module changes no file that other figures' code hashes cover.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -24,13 +27,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TIERS = ("smoke", "full")
-# the modules that define figures; each registers its figures when imported
-FIGURE_MODULES: list[str] = [
-    "dlbook.figures.perceptron",
-    "dlbook.figures.activations",
-    "dlbook.figures.forward",
-    "dlbook.figures.losses",
-]
+MACHINERY = frozenset({"registry", "pipeline", "show"})  # modules of this package that define no figure
+
+
+def figure_modules() -> list[str]:
+    """The modules that define figures: every module of ``dlbook.figures`` but the machinery."""
+    folder = Path(__file__).resolve().parent
+    names = sorted(p.stem for p in folder.glob("[!_]*.py") if p.stem not in MACHINERY)
+    return [f"{__package__}.{name}" for name in names]
+
 
 T = TypeVar("T")
 
@@ -96,7 +101,7 @@ def register(
 
 def all_figures() -> dict[str, FigureSpec]:
     """Every registered figure, after importing the modules that define them."""
-    for module in FIGURE_MODULES:
+    for module in figure_modules():
         importlib.import_module(module)
     return dict(sorted(REGISTRY.items()))
 
