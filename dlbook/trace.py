@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from dlbook.autograd import Value, get_value_activation
 
@@ -21,7 +22,10 @@ __all__ = [
     "GradientDescentTrace",
     "NetworkTrace",
     "PerceptronTrace",
+    "format_number",
+    "parabola",
     "trace_gradient_descent",
+    "trace_parabola_descent",
     "trace_perceptron",
     "trace_two_layer",
 ]
@@ -32,15 +36,29 @@ WIRING: dict[str, tuple[str, str]] = {
     "w3": ("x1", "h2"), "w4": ("x2", "h2"),
     "w5": ("h1", "y_hat"), "w6": ("h2", "y_hat"),
 }
+_Number = TypeVar("_Number", float, Value)  # parabola works on both
 _SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}
+
+
+def format_number(value: float, *, digits: int = 4) -> str:
+    """``value`` with ``digits`` significant digits, as captions and scenes print it.
+
+    >>> format_number(-0.80900001), format_number(0.0024726), format_number(-0.0)
+    ('-0.809', '0.002473', '0')
+    """
+    if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
+        raise ValueError(f"format_number expects digits to be an int >= 1, got {digits!r}")
+    if not (isinstance(value, (int, float)) and math.isfinite(value)):
+        raise ValueError(f"format_number expects a finite number, got {value!r}")
+    s = f"{value:.{digits}g}"
+    return "0" if s == "-0" else s
 
 
 def _formatters(digits: int) -> tuple[Callable[[float], str], Callable[[float], str]]:
     """Two ways to print a number with ``digits`` significant digits in a caption:
     as a result (``-0.809``) and as an operand, negatives in parentheses (``(-0.809)``)."""
     def n(v: float) -> str:
-        s = f"{v:.{digits}g}"
-        return "0" if s == "-0" else s
+        return format_number(v, digits=digits)
 
     return n, lambda v: f"({n(v)})" if n(v).startswith("-") else n(v)
 
@@ -81,9 +99,13 @@ class PerceptronTrace:
         return lines
 
 
-def trace_perceptron(w0: float, w: Sequence[float], x: Sequence[float], *,
+def trace_perceptron(w0: float = 1.0, w: Sequence[float] = (3.0, -2.0), x: Sequence[float] = (-1.0, 2.0), *,
                      activation: str = "sigmoid") -> PerceptronTrace:
-    """Trace ``ŷ = g(w0 + Σ_i w_i x_i)``; ``w`` and ``x`` are d numbers each (lists or 1-d tensors)."""
+    """Trace ``ŷ = g(w0 + Σ_i w_i x_i)``; ``w`` and ``x`` are d numbers each (lists or 1-d tensors).
+
+    The defaults are the lecture's neuron, drawn by animations/perceptron_forward.py:
+    z = 1 + 3·(-1) + (-2)·2 = -6 and σ(-6) ≈ 0.0025.
+    """
     w_, x_ = [float(v) for v in w], [float(v) for v in x]
     if len(w_) != len(x_) or not w_:
         raise ValueError(f"trace_perceptron expects w and x of the same length d >= 1, "
@@ -280,3 +302,14 @@ def trace_gradient_descent(f: Callable[[float], float], df: Callable[[float], fl
         points.append(GradientDescentPoint(x=x, fx=fx, slope=slope, step=lr * slope))
         x = x - lr * slope  # x ← x − η f'(x)
     return GradientDescentTrace(lr=float(lr), points=tuple(points))
+
+
+def parabola(x: _Number) -> _Number:
+    """The bowl ``f(x) = x²`` that animations/gradient_descent.py walks down (floats or Values)."""
+    return x * x
+
+
+def trace_parabola_descent(*, x0: float = 3.0, lr: float = 0.1, num_steps: int = 4) -> GradientDescentTrace:
+    """Gradient descent on ``parabola`` from ``x0``; the slope ``f'(x) = 2x`` is found by the
+    autograd engine (one ``Value`` through f, then backward), not written by hand."""
+    return trace_gradient_descent(parabola, lambda x: _local_derivative(parabola, x), x0, lr, num_steps)

@@ -14,7 +14,10 @@ from dlbook.backprop import mlp_forward_backward
 from dlbook.trace import (
     WIRING,
     NetworkTrace,
+    format_number,
+    parabola,
     trace_gradient_descent,
+    trace_parabola_descent,
     trace_perceptron,
     trace_two_layer,
 )
@@ -185,6 +188,10 @@ def test_perceptron_trace_of_the_lecture_example() -> None:
                          "z = w0 + w1·x1 + w2·x2 = 1 + (-3) + (-4) = -6", "ŷ = σ(z) = σ(-6) = 0.002473"]
 
 
+def test_perceptron_defaults_are_the_lecture_example() -> None:
+    assert trace_perceptron() == trace_perceptron(1.0, [3.0, -2.0], [-1.0, 2.0], activation="sigmoid")
+
+
 def test_perceptron_trace_takes_tensors_and_other_activations() -> None:
     w, x = torch.tensor([0.5, -1.0, 2.0]), torch.tensor([1.0, 2.0, 0.25])
     t = trace_perceptron(0.1, w, x, activation="tanh")  # type: ignore[arg-type]
@@ -220,3 +227,32 @@ def test_gradient_descent_bad_input() -> None:
         trace_gradient_descent(f, df, 1.0, 0.1, -1)
     with pytest.raises(ValueError, match="try a smaller lr"):
         trace_gradient_descent(f, df, 1.0, 1e6, 100)  # |1 − 2η| ≫ 1: overflows to inf
+
+
+def test_parabola_descent_matches_torch_autograd() -> None:
+    trace = trace_parabola_descent(x0=-2.5, lr=0.3, num_steps=6)
+    x = torch.tensor(-2.5, dtype=F64, requires_grad=True)
+    for p in trace.points:
+        fx = x**2
+        fx.backward()  # torch's own slope of x²
+        assert (p.x, p.fx, p.slope) == pytest.approx((x.item(), fx.item(), x.grad.item()), rel=1e-12)  # type: ignore[union-attr]
+        assert p.step == pytest.approx(0.3 * x.grad.item(), rel=1e-12)  # type: ignore[union-attr]
+        with torch.no_grad():
+            x -= 0.3 * x.grad  # type: ignore[operator]
+        x.grad = None
+    assert parabola(3.0) == 9.0 and parabola(dlbook.autograd.Value(3.0)).data == 9.0
+    default = trace_parabola_descent()
+    assert (default.points[0].x, default.lr, len(default.points)) == (3.0, 0.1, 5)
+    assert default.steps()[0] == "x0 = 3: f = 9, f' = 6, step = 0.1·6 = 0.6, so x1 = 3 − 0.6 = 2.4"
+
+
+def test_format_number() -> None:
+    assert format_number(-0.8090000000000001) == "-0.809"
+    assert format_number(0.17440000000000003) == "0.1744"
+    assert format_number(-6.0) == "-6" and format_number(-1e-9, digits=2) == "-1e-09"
+    assert format_number(-0.0001, digits=1) == "-0.0001" and format_number(-0.0) == "0"
+    assert format_number(0.0024726, digits=2) == "0.0025"
+    with pytest.raises(ValueError, match="digits to be an int >= 1, got 0"):
+        format_number(1.0, digits=0)
+    with pytest.raises(ValueError, match="finite number, got nan"):
+        format_number(math.nan)
