@@ -44,6 +44,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/figures.py
+	$(BIN)/python benchmarks/train.py
 
 figures: $(STAMP)
 	$(BIN)/dlbook figures

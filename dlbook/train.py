@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from dlbook.optim import Adam
 from dlbook.utils import atomic_write, get_device, seed_everything
 
-__all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "fit"]
+__all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "epoch_order", "fit"]
 
 Data = tuple[Tensor, Tensor] | Dataset[tuple[Tensor, Tensor]]  # (X, y) tensors, or a Dataset of pairs
 LossFn = Callable[[Tensor, Tensor], Tensor]  # (y_hat, y) -> scalar loss, the mean over the batch
@@ -194,12 +194,32 @@ def _check_devices(model: nn.Module, datasets: Sequence[_Pairs],
                              f"FitConfig(device={str(t.device)!r})")
 
 
+def epoch_order(n: int, *, world: int = 1, rank: int = 0, shuffle: bool = True, seed: int = 0,
+                epoch: int = 0) -> Tensor:
+    """The indices process ``rank`` of ``world`` visits in ``epoch``, as a (ceil(n / world),) tensor.
+
+    The same order as ``list(DistributedSampler(...))`` with ``set_epoch(epoch)``: a permutation
+    drawn from ``seed + epoch``, padded with its own head to a multiple of ``world``, then every
+    ``world``-th index from ``rank``. Built as a tensor, without the sampler's Python list.
+    """
+    if shuffle:
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch))
+    else:
+        order = torch.arange(n)
+    total = -(-n // world) * world  # n rounded up to a multiple of world
+    if total > n:
+        order = order.repeat(-(-total // n))[:total]  # pad with the head, as DistributedSampler does
+    return order[rank:total:world]
+
+
 def _batches(data: _Pairs, sampler: DistributedSampler[int], batch_size: int,
              device: torch.device) -> Iterator[tuple[Tensor, Tensor]]:
     """This process's batches, in the sampler's order, moved to ``device``."""
     if isinstance(data, TensorDataset) and len(data.tensors) == 2:  # fast path: index whole batches
         X, y = data.tensors
-        for idx in torch.tensor(list(sampler)).split(batch_size):
+        order = epoch_order(len(X), world=sampler.num_replicas, rank=sampler.rank, shuffle=sampler.shuffle,
+                            seed=sampler.seed, epoch=sampler.epoch)
+        for idx in order.split(batch_size):
             yield X[idx].to(device), y[idx].to(device)
     else:
         for X, y in DataLoader(data, batch_size=batch_size, sampler=sampler):

@@ -18,7 +18,7 @@ from torch import Tensor
 from dlbook.datasets import moons
 from dlbook.mlp import MLP
 from dlbook.optim import SGD
-from dlbook.train import Checkpoint, EarlyStopping, FitConfig, History, fit
+from dlbook.train import Checkpoint, EarlyStopping, FitConfig, History, epoch_order, fit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +78,18 @@ def test_fit_learns_moons() -> None:
                   val_data=moons(256, noise=0.1, seed=1), metrics={"acc": accuracy})
     assert history.metrics["val_acc"][-1] > 0.9
     assert history.train_loss[-1] < history.train_loss[0] / 3
+
+
+@pytest.mark.parametrize(("n", "world"), [(10, 1), (10, 3), (7, 2), (2, 5), (16, 4)])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_epoch_order_is_the_distributed_samplers(n: int, world: int, shuffle: bool) -> None:
+    data = torch.utils.data.TensorDataset(torch.arange(n))
+    for rank in range(world):
+        sampler = torch.utils.data.DistributedSampler(data, num_replicas=world, rank=rank, shuffle=shuffle,
+                                                      seed=7)
+        sampler.set_epoch(3)
+        order = epoch_order(n, world=world, rank=rank, shuffle=shuffle, seed=7, epoch=3)
+        assert order.tolist() == list(sampler)
 
 
 def test_a_dataset_trains_exactly_like_tensors() -> None:
