@@ -18,7 +18,7 @@ help:
 	@echo "make site       build the book into site/ (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (unit, cache, site build, browser, links)"
 	@echo "make test-fast  the tests that need no site build or browser"
-	@echo "make bench      time cold and warm builds, ours next to mkdocs-jupyter's own execution"
+	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures and fit"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
 	@echo "make doctor     report what is installed and what is missing"
 	@echo "make clean      remove site/ and the build caches (not .venv)"
