@@ -31,14 +31,11 @@ PACKAGES = [
     ("ipykernel", "ipykernel", "executing chapters", "pip install 'dlbook[site]'"),
     ("pytest", "pytest", "tests", "make test (or pip install 'dlbook[dev]')"),
     ("playwright", "playwright", "the browser test", "pip install 'dlbook[dev]'"),
-    ("manim", "manim", "animations", "pip install 'dlbook[animations]'"),
 ]
 
 # (command, what needs it, Debian package)
 TOOLS = [
     ("chromium", "the browser test", "chromium"),
-    ("latex", "TeX in animations", "texlive-latex-base"),
-    ("dvisvgm", "TeX in animations", "dvisvgm"),
     ("git", "versioned builds", "git"),
 ]
 
@@ -66,6 +63,41 @@ def check_tools() -> list[Check]:
     return checks
 
 
+def check_animation_tools() -> list[Check]:
+    """What rendering the Manim scenes needs: Manim, PyAV's H.264 encoder, Pango, LaTeX, dvisvgm.
+
+    The site build runs these checks before it renders a scene and stops with their
+    advice; `dlbook doctor` prints them with the rest.
+    """
+    needed_for = "animations"
+    checks = []
+    if importlib.util.find_spec("manim") is None:
+        checks.append(Check("manim", False, "pip install 'dlbook[animations]'", needed_for))
+    else:
+        checks.append(Check("manim", True, importlib.metadata.version("manim"), needed_for))
+    try:
+        import av
+
+        av.codec.Codec("libx264", "w")
+        checks.append(Check("h264 encoder", True, f"PyAV {av.__version__} (libx264)", needed_for))
+    except ImportError:
+        checks.append(Check("h264 encoder", False, "pip install av (Manim's own dependency)", needed_for))
+    except Exception:  # av.codec raises UnknownCodecError, a ValueError, on builds without x264
+        how = "a PyAV build with libx264: pip install --force-reinstall av"
+        checks.append(Check("h264 encoder", False, how, needed_for))
+    try:
+        import manimpango
+
+        checks.append(Check("pango", True, f"manimpango {manimpango.__version__}", needed_for))
+    except ImportError as err:
+        how = "sudo apt-get install libpango1.0-dev, then pip install --force-reinstall manimpango"
+        checks.append(Check("pango", False, f"{how} ({err})", needed_for))
+    for command, package in (("latex", "texlive-latex-base"), ("dvisvgm", "dvisvgm")):
+        path = shutil.which(command)
+        checks.append(Check(command, path is not None, path or f"sudo apt-get install {package}", needed_for))
+    return checks
+
+
 def check_gpu() -> Check:
     if importlib.util.find_spec("torch") is None:
         return Check("gpu", False, "torch is not installed", "fast training (optional)")
@@ -81,13 +113,13 @@ def check_gpu() -> Check:
 
 
 def report() -> list[Check]:
-    return [*check_packages(), *check_tools(), check_gpu()]
+    return [*check_packages(), *check_tools(), *check_animation_tools(), check_gpu()]
 
 
 def main() -> int:
     """Print one line per check; exit 1 when something the site or tests need is missing."""
     print(f"dlbook doctor: Python {platform.python_version()} at {sys.executable}")
-    required = {"everything", "building the site", "executing chapters"}
+    required = {"everything", "building the site", "executing chapters", "animations"}
     missing_required = False
     for check in report():
         mark = "ok " if check.ok else "-- "

@@ -24,10 +24,12 @@ class BuiltSite:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """`mkdocs build --strict` of the real book into a temporary folder, cold cache."""
+    """`mkdocs build --strict` of the real book into a temporary folder, cold cache;
+    animations at the test tier, 480p15."""
     tmp = tmp_path_factory.mktemp("book")
     site, cache = tmp / "site", tmp / "cache"
-    env = {**os.environ, "DLBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "DLBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1",
+           "DLBOOK_ANIMATION_QUALITY": "low"}
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,

@@ -2,6 +2,8 @@
 
 Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuild):
 
+0. ``on_pre_build`` first renders the Manim scenes of ``animations_dir`` whose cache key
+   changed (dlbook/book/animations.py), each in its own process, ``jobs`` at a time.
 1. ``on_pre_build``: every chapter (a jupytext ``.py`` under docs/) is keyed; stale
    ones are executed, fresh ones come from the cache. Outputs are merged into the
    chapter's *current* text and staged as ``<cache>/pages/<chapter>.ipynb``. A failing
@@ -10,8 +12,10 @@ Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuil
    mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those.
 3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
    is moved to one shared file, requests to outside hosts are dropped, and the
-   "Download notebook" / "Open in Colab" buttons are added.
-4. ``on_post_build``: the shared CSS and the notebooks (with outputs) are written to the site.
+   "Download notebook" / "Open in Colab" buttons are added. On every page (Markdown
+   or notebook) a paragraph ``{{ animation("Name") }}`` becomes the scene's figure.
+4. ``on_post_build``: the shared CSS, the notebooks (with outputs) and the rendered
+   animations (under ``assets/animations/``) are written to the site.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from dlbook.book.animations import SITE_DIR as ANIMATION_DIR
+from dlbook.book.animations import AnimationCache, AnimationError, Rendered
+from dlbook.book.animations import build as build_animations
+from dlbook.book.animations import embed as embed_animations
 from dlbook.book.cache import ChapterKey, ExecutionCache, chapter_key, merge_outputs
 from dlbook.book.execute import ChapterError, Run, execute_chapter
 from dlbook.utils import atomic_write, device_kind
@@ -74,7 +82,10 @@ class DlbookPluginConfig(base.Config):
     figures_dir = c.Optional(c.Type(str))  # frozen trained figures (`dlbook figures`); off if unset
     tier = c.Choice(("smoke", "full"), default="full")  # $DLBOOK_TIER overrides
     timeout = c.Type(int, default=300)  # seconds per cell; a chapter's header can change it
-    jobs = c.Type(int, default=2)  # chapters executed at once
+    jobs = c.Type(int, default=2)  # chapters executed (and scenes rendered) at once
+    animations_dir = c.Optional(c.Type(str))  # the Manim scenes' package; off if unset
+    animation_quality = c.Choice(("low", "medium"), default="medium")  # $DLBOOK_ANIMATION_QUALITY overrides
+    animation_timeout = c.Type(int, default=600)  # seconds per scene
 
 
 @dataclass
@@ -101,6 +112,16 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         self.chapters: dict[str, Chapter] = {}
         self.css: dict[str, str] = {}  # file name -> content
         self.repo = _github_repo(config.repo_url)
+        self.animation_quality = os.environ.get("DLBOOK_ANIMATION_QUALITY") or self.config.animation_quality
+        if self.animation_quality not in ("low", "medium"):
+            raise PluginError(
+                f"DLBOOK_ANIMATION_QUALITY must be 'low' (480p15) or 'medium' (720p30), "
+                f"got {self.animation_quality!r}"
+            )
+        self.animations_dir = self.root / self.config.animations_dir if self.config.animations_dir else None
+        if self.animations_dir is not None and not self.animations_dir.is_dir():
+            raise PluginError(f"dlbook: animations_dir {self.config.animations_dir!r} is not a folder")
+        self.animations: dict[str, Rendered] = {}
         return config
 
     # -- 1. execute ---------------------------------------------------------------------
@@ -177,7 +198,25 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         )
         return run
 
+    def render_animations(self) -> None:
+        """Render the scenes whose key changed; the others come from the cache."""
+        if self.animations_dir is None:
+            return
+        start = time.perf_counter()
+        roots = {**self.roots, self.animations_dir.name: self.animations_dir}
+        try:
+            done = build_animations(
+                self.animations_dir, roots=roots, cache=AnimationCache(self.cache.root),
+                quality=self.animation_quality, jobs=self.config.jobs,
+                timeout=self.config.animation_timeout, log=log.info,
+            )
+        except AnimationError as err:
+            raise PluginError(f"dlbook: {err}") from err
+        self.animations = done.scenes
+        log.info(f"{done.summary(self.animation_quality)} ({time.perf_counter() - start:.1f} s)")
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.render_animations()
         start = time.perf_counter()
         self.refresh_figures()
         chapters = self.discover()
@@ -249,6 +288,14 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
 
     # -- 3. shared CSS, no remote requests, notebook buttons -------------------------------
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if "animation(" in html:
+            try:
+                html, _ = embed_animations(
+                    html, self.animations, page=f"docs/{page.file.src_uri}",
+                    url=lambda path: get_relative_url(path, page.url),
+                )
+            except AnimationError as err:
+                raise PluginError(f"dlbook: {err}") from err
         chapter = self.chapters.get(page.file.src_uri)
         if chapter is None:
             return html
@@ -309,9 +356,15 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
             nb.cells.insert(0, _install_cell(config.repo_url))
             target = site / NOTEBOOK_DIR / Path(chapter.src_uri).with_suffix(".ipynb")
             atomic_write(target, nbformat.writes(nb))
+        for item in self.animations.values():
+            for path in item.files():
+                atomic_write(site / ANIMATION_DIR / path.name, path.read_bytes())
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        for path in [*self.roots.values(), *(self.root / p for p in self.config.lock_files)]:
+        watched = [*self.roots.values(), *(self.root / p for p in self.config.lock_files)]
+        if self.animations_dir is not None:  # an edited scene re-renders only that scene
+            watched.append(self.animations_dir)
+        for path in watched:
             if path.exists():
                 server.watch(str(path))
         return server
