@@ -12,8 +12,16 @@ import matplotlib
 import pytest
 import torch
 
-from dlbook.figures import FigureResult, FigureSpec, all_figures, show
-from dlbook.figures.pipeline import code_hash, figures_root, load_checkpoint, make, status
+from dlbook.figures import FigureResult, FigureSpec, all_figures, explore, show
+from dlbook.figures.pipeline import (
+    code_hash,
+    encode_data,
+    figures_root,
+    load_checkpoint,
+    load_data,
+    make,
+    status,
+)
 
 matplotlib.use("Agg")
 
@@ -136,6 +144,84 @@ def test_cli_remakes_only_what_is_stale(tmp_path: Path) -> None:
     assert "figures: 0 made, 1 fresh" in second.stdout
     unknown = subprocess.run([*cmd[:-1], "no-such-figure"], env=env, capture_output=True, text=True)
     assert unknown.returncode == 2 and "no-such-figure" in unknown.stdout
+
+
+def grid_of_lines(cfg: LineConfig, ctx) -> FigureResult:  # type: ignore[no-untyped-def]
+    """The line fit for two learning rates, returned with its curves as data: an explorable grid."""
+    import matplotlib.pyplot as plt
+
+    runs = []
+    for lr in (cfg.lr, cfg.lr / 10):
+        result = fit_line(replace(cfg, lr=lr), ctx)
+        plt.close(result.figure)
+        curve = [round(v, 4) for v in range(1, cfg.steps + 1)]
+        runs.append({"train": curve, "val": [v * lr for v in curve]})
+    fig, ax = plt.subplots()
+    data = {"params": [{"name": "lr", "label": "learning rate", "values": [cfg.lr, cfg.lr / 10]}],
+            "series": [{"key": "train", "label": "train"}, {"key": "val", "label": "val"}],
+            "x_label": "step", "y_label": "loss", "runs": runs, "note": "</script><b>"}
+    return FigureResult(fig, {"runs": 2.0}, data=data)
+
+
+DATA_SPEC = replace(SPEC, name="test-grid", make=grid_of_lines)
+
+
+def test_data_json_round_trip_and_corruption(tmp_path: Path) -> None:
+    manifest = make(DATA_SPEC, tier="smoke", device="cpu", root=tmp_path)
+    assert set(manifest["files"]) == {"figure.png", "data.json"}
+    data = load_data("test-grid", tmp_path)
+    assert data["params"][0]["values"] == [0.1, 0.01] and len(data["runs"]) == 2
+    assert data["note"] == "</script><b>"
+    assert status(DATA_SPEC, tmp_path) == "fresh"
+    path = tmp_path / "test-grid/data.json"
+    path.write_text(path.read_text().replace('"lr"', '"LR"'))
+    assert status(DATA_SPEC, tmp_path) == "corrupt"
+    with pytest.raises(ValueError, match="data.json of figure 'test-grid' does not match"):
+        load_data("test-grid", tmp_path)
+    with pytest.raises(FileNotFoundError, match="has no data.json"):
+        make(SPEC, tier="smoke", device="cpu", root=tmp_path)
+        load_data("test-line", tmp_path)
+
+
+def test_a_figure_that_drops_its_data_leaves_no_stale_file(tmp_path: Path) -> None:
+    make(DATA_SPEC, tier="smoke", device="cpu", root=tmp_path)
+    make(replace(SPEC, name="test-grid"), tier="smoke", device="cpu", root=tmp_path)
+    assert not (tmp_path / "test-grid/data.json").exists()
+
+
+def test_encode_data_is_stable_and_refuses_non_json() -> None:
+    assert encode_data({"b": [1.5], "a": "x"}) == b'{"a":"x","b":[1.5]}\n'
+    with pytest.raises(ValueError, match="not plain JSON"):
+        encode_data({"loss": [float("nan")]}, "bad")
+    with pytest.raises(ValueError, match="not plain JSON"):
+        encode_data({"tensor": torch.ones(2)}, "bad")
+
+
+def test_explore_embeds_fallback_image_and_data(tmp_path: Path) -> None:
+    make(DATA_SPEC, tier="smoke", device="cpu", root=tmp_path)
+    page = explore("test-grid", root=tmp_path)._repr_html_()
+    assert '<figure class="dlbook-figure dlbook-explorable"' in page
+    assert '<img class="dlbook-explorable-fallback" src="data:image/png;base64,' in page
+    start = page.index('<script type="application/json" class="dlbook-explorable-data">')
+    body = page[page.index(">", start) + 1:page.index("</script>", start)]
+    assert "</" not in body  # the data's own "</script>" cannot close the element early
+    assert json.loads(body) == load_data("test-grid", tmp_path)
+    assert "How this figure was made" in page
+    with pytest.raises(FileNotFoundError, match="has no data.json"):
+        make(SPEC, tier="smoke", device="cpu", root=tmp_path)
+        explore("test-line", root=tmp_path)
+
+
+def test_explore_refuses_data_that_is_not_a_grid(tmp_path: Path) -> None:
+    def uneven(cfg: LineConfig, ctx) -> FigureResult:  # type: ignore[no-untyped-def]
+        result = grid_of_lines(cfg, ctx)
+        assert result.data is not None
+        result.data["runs"] = result.data["runs"][:1]
+        return result
+
+    make(replace(DATA_SPEC, make=uneven), tier="smoke", device="cpu", root=tmp_path)
+    with pytest.raises(ValueError, match="2 runs, got 1"):
+        explore("test-grid", root=tmp_path)
 
 
 @pytest.mark.slow

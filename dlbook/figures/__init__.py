@@ -5,6 +5,6 @@ Made with ``dlbook figures``; see docs and ``dlbook/figures/pipeline.py`` for th
 """
 
 from dlbook.figures.registry import Context, FigureResult, FigureSpec, all_figures, register
-from dlbook.figures.show import show
+from dlbook.figures.show import explore, show
 
-__all__ = ["Context", "FigureResult", "FigureSpec", "all_figures", "register", "show"]
+__all__ = ["Context", "FigureResult", "FigureSpec", "all_figures", "explore", "register", "show"]

@@ -5,6 +5,8 @@ Quarto's ``freeze``), so building the site never trains unless a figure is stale
 
     figures/<name>/figure.png      the image (metadata stripped: same seed, same bytes)
     figures/<name>/checkpoint.pt   the trained weights, when the figure returns them
+    figures/<name>/data.json       the numbers behind the drawing, when the figure returns them
+                                   (read by chapters and by explorable figures in the browser)
     figures/<name>/manifest.json   tier, code hash, seed, device, versions, wall time,
                                    metrics, and the sha256 of every file above
 
@@ -162,6 +164,8 @@ def make(
         buffer = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in result.state_dict.items()}, buffer)
         files["checkpoint.pt"] = buffer.getvalue()
+    if result.data is not None:
+        files["data.json"] = encode_data(result.data, spec.name)
 
     previous = read_manifest(spec.name, root) or {}
     timings = dict(previous.get("timings", {}))
@@ -189,27 +193,50 @@ def make(
     folder = root / spec.name
     for name, data in files.items():
         atomic_write(folder / name, data)
-    stale_checkpoint = folder / "checkpoint.pt"
-    if "checkpoint.pt" not in files and stale_checkpoint.exists():
-        stale_checkpoint.unlink()
+    for optional in ("checkpoint.pt", "data.json"):  # left over from an earlier version of the figure
+        if optional not in files and (folder / optional).exists():
+            (folder / optional).unlink()
     atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def encode_data(data: dict[str, Any], name: str = "?") -> bytes:
+    """``data`` as compact, key-sorted JSON bytes (same data, same bytes); NaN and inf are refused."""
+    if not isinstance(data, dict):
+        raise TypeError(f"figure {name!r} returned data of type {type(data).__name__}; expected a dict")
+    try:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"figure {name!r} returned data that is not plain JSON "
+                         f"(dicts, lists, str, finite numbers): {err}") from err
+    return (text + "\n").encode()
+
+
+def _verified(name: str, file: str, root: Path) -> bytes:
+    """The bytes of ``figures/<name>/<file>`` after checking them against the manifest's sha256."""
+    manifest = read_manifest(name, root)
+    if manifest is None or file not in manifest.get("files", {}):
+        raise FileNotFoundError(f"figure {name!r} has no {file} in {root / name}")
+    data = (root / name / file).read_bytes()
+    if _sha256(data) != manifest["files"][file]:
+        raise ValueError(
+            f"{file} of figure {name!r} does not match its manifest's sha256; "
+            f"remake it with `dlbook figures --only {name} --force`"
+        )
+    return data
+
+
+def load_data(name: str, root: Path | None = None) -> dict[str, Any]:
+    """The data a figure saved (its ``data.json``), after checking its sha256 against the manifest."""
+    loaded: dict[str, Any] = json.loads(_verified(name, "data.json", root or figures_root()))
+    return loaded
 
 
 def load_checkpoint(name: str, root: Path | None = None) -> dict[str, Any]:
     """The state dict a figure saved, after checking its sha256 against the manifest."""
     import torch
 
-    root = root or figures_root()
-    manifest = read_manifest(name, root)
-    if manifest is None or "checkpoint.pt" not in manifest.get("files", {}):
-        raise FileNotFoundError(f"figure {name!r} has no checkpoint in {root / name}")
-    data = (root / name / "checkpoint.pt").read_bytes()
-    if _sha256(data) != manifest["files"]["checkpoint.pt"]:
-        raise ValueError(
-            f"checkpoint of figure {name!r} does not match its manifest's sha256; "
-            f"remake it with `dlbook figures --only {name} --force`"
-        )
+    data = _verified(name, "checkpoint.pt", root or figures_root())
     state: dict[str, Any] = torch.load(io.BytesIO(data), weights_only=True)
     return state
 

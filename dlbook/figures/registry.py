@@ -58,11 +58,14 @@ class Context:
 
 @dataclass
 class FigureResult:
-    """What a figure function returns: the drawing, the numbers it reached, optionally a model."""
+    """What a figure function returns: the drawing, the numbers it reached, optionally a model
+    and the data behind the drawing (JSON-ready: dicts, lists, strings, numbers), which the
+    pipeline stores as ``data.json`` for chapters and explorable figures to read."""
 
     figure: Figure
     metrics: dict[str, float]
     state_dict: dict[str, torch.Tensor] | None = None
+    data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Show a frozen figure on a page with a collapsible "How this figure was made" box.
 
+``explore(name)`` shows a figure whose ``data.json`` holds a grid of curves as an
+explorable: sliders pick a point of the grid and the page redraws its curves.
+
 In a chapter: ``from dlbook.figures import show; show("perceptron-boundary")``. The image
 is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab.
 """
@@ -8,11 +11,47 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlbook.figures.pipeline import figures_root, read_manifest
+from dlbook.figures.pipeline import figures_root, load_data, read_manifest
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _provenance(name: str, m: dict[str, Any]) -> str:
+    """The smoke-tier warning (if any) and the collapsible "How this figure was made" box."""
+    smoke = ""
+    if m.get("tier") == "smoke":
+        smoke = (
+            '<p class="dlbook-smoke"><strong>Smoke tier.</strong> This figure comes from the quick '
+            "run used by the tests, not from the full training run; remake it with "
+            f"<code>dlbook figures --only {html.escape(name)} --tier full</code>.</p>"
+        )
+    rows = [
+        ("tier", m.get("tier", "?")),
+        ("device", m.get("device", "?")),
+        ("seed", m.get("seed", "?")),
+        ("wall time", f"{m.get('wall_seconds', 0):.1f} s"),
+        *((f"time ({k})", f"{v:.1f} s") for k, v in m.get("timings", {}).items()),
+        *((f"final {k}", f"{v:.4g}") for k, v in m.get("metrics", {}).items()),
+        ("config", ", ".join(f"{k}={v}" for k, v in m.get("config", {}).items())),
+        ("versions", ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())),
+        ("code hash", m.get("code_hash", "?")[:16]),
+        ("remake with", f"<code>{html.escape(m.get('command', ''))}</code>"),
+    ]
+    cells = ((html.escape(str(k)), v if k == "remake with" else html.escape(str(v))) for k, v in rows)
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in cells)
+    return (
+        f"{smoke}"
+        f'<details class="info dlbook-provenance"><summary>How this figure was made</summary>'
+        f"<table>{table}</table></details>"
+    )
 
 
 @dataclass(frozen=True)
@@ -22,36 +61,11 @@ class FigureDisplay:
     png: bytes
 
     def _repr_html_(self) -> str:
-        m = self.manifest
-        src = "data:image/png;base64," + base64.b64encode(self.png).decode()
-        caption = html.escape(m.get("caption", ""))
-        smoke = ""
-        if m.get("tier") == "smoke":
-            smoke = (
-                '<p class="dlbook-smoke"><strong>Smoke tier.</strong> This figure comes from the quick '
-                "run used by the tests, not from the full training run; remake it with "
-                f"<code>dlbook figures --only {html.escape(self.name)} --tier full</code>.</p>"
-            )
-        rows = [
-            ("tier", m.get("tier", "?")),
-            ("device", m.get("device", "?")),
-            ("seed", m.get("seed", "?")),
-            ("wall time", f"{m.get('wall_seconds', 0):.1f} s"),
-            *((f"time ({k})", f"{v:.1f} s") for k, v in m.get("timings", {}).items()),
-            *((f"final {k}", f"{v:.4g}") for k, v in m.get("metrics", {}).items()),
-            ("config", ", ".join(f"{k}={v}" for k, v in m.get("config", {}).items())),
-            ("versions", ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())),
-            ("code hash", m.get("code_hash", "?")[:16]),
-            ("remake with", f"<code>{html.escape(m.get('command', ''))}</code>"),
-        ]
-        cells = ((html.escape(str(k)), v if k == "remake with" else html.escape(str(v))) for k, v in rows)
-        table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in cells)
+        caption = html.escape(self.manifest.get("caption", ""))
         return (
             f'<figure class="dlbook-figure" id="figure-{html.escape(self.name)}">'
-            f'<img src="{src}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
-            f"{smoke}"
-            f'<details class="info dlbook-provenance"><summary>How this figure was made</summary>'
-            f"<table>{table}</table></details>"
+            f'<img src="{_data_uri(self.png)}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
+            f"{_provenance(self.name, self.manifest)}"
         )
 
     def __repr__(self) -> str:
@@ -59,13 +73,83 @@ class FigureDisplay:
         return f"<figure {self.name!r}: {m.get('caption', '')} ({m.get('tier')} tier, {m.get('device')})>"
 
 
-def show(name: str, *, root: Path | None = None) -> FigureDisplay:
-    """The frozen figure ``name`` with its provenance, for display in a notebook cell."""
-    root = root or figures_root()
+def _manifest(name: str, root: Path) -> dict[str, Any]:
     manifest = read_manifest(name, root)
     if manifest is None:
         raise FileNotFoundError(
             f"figure {name!r} has not been made yet (no {root / name / 'manifest.json'}); "
             f"run `dlbook figures --only {name}`"
         )
+    return manifest
+
+
+def show(name: str, *, root: Path | None = None) -> FigureDisplay:
+    """The frozen figure ``name`` with its provenance, for display in a notebook cell."""
+    root = root or figures_root()
+    manifest = _manifest(name, root)
     return FigureDisplay(name=name, manifest=manifest, png=(root / name / "figure.png").read_bytes())
+
+
+@dataclass(frozen=True)
+class ExplorableDisplay:
+    """A figure the reader can explore: the static image plus the data that explorable.js draws.
+
+    The HTML holds the image (shown as is without scripts) and the figure's ``data.json`` in
+    a ``<script type="application/json">``; docs/assets/javascripts/explorable.js, loaded on
+    every page, adds the sliders and the chart and hides the image.
+    """
+
+    name: str
+    manifest: dict[str, Any]
+    png: bytes
+    data: dict[str, Any]
+
+    def _repr_html_(self) -> str:
+        name = html.escape(self.name)
+        caption = html.escape(self.manifest.get("caption", ""))
+        # "</" cannot end the script element early when written as "<\/", which JSON reads back as "</"
+        payload = json.dumps(self.data, separators=(",", ":")).replace("</", "<\\/")
+        return (
+            f'<figure class="dlbook-figure dlbook-explorable" id="figure-{name}" data-figure="{name}">'
+            f'<img class="dlbook-explorable-fallback" src="{_data_uri(self.png)}" alt="{caption}">'
+            f'<script type="application/json" class="dlbook-explorable-data">{payload}</script>'
+            f"<figcaption>{caption}</figcaption></figure>"
+            f"{_provenance(self.name, self.manifest)}"
+        )
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return f"<explorable figure {self.name!r}: {m.get('caption', '')} ({m.get('tier')} tier)>"
+
+
+def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
+    """The frozen figure ``name`` as an explorable: sliders over its ``data.json`` grid of curves.
+
+    The data must hold ``params`` (each ``{"name", "label", "values"}``), ``series`` (each
+    ``{"key", "label"}``) and ``runs``: one dict of curves per combination of parameter
+    values, the last parameter varying fastest. Without JavaScript the static image shows.
+    """
+    root = root or figures_root()
+    manifest = _manifest(name, root)
+    data = load_data(name, root)
+    check_explorable(name, data)
+    return ExplorableDisplay(name=name, manifest=manifest, png=(root / name / "figure.png").read_bytes(),
+                             data=data)
+
+
+def check_explorable(name: str, data: dict[str, Any]) -> None:
+    """Raise a ValueError naming what is missing unless ``data`` is a grid explorable.js can draw."""
+    params, series, runs = data.get("params"), data.get("series"), data.get("runs")
+    if not (isinstance(params, list) and params and isinstance(series, list) and series
+            and isinstance(runs, list)):
+        raise ValueError(f"explorable figure {name!r} expects data with non-empty lists 'params' and "
+                         f"'series' and a list 'runs', got keys {sorted(data)}")
+    expected = math.prod(len(p.get("values", [])) for p in params)
+    if len(runs) != expected:
+        raise ValueError(f"explorable figure {name!r} expects one run per combination of "
+                         f"{[p.get('name') for p in params]}: {expected} runs, got {len(runs)}")
+    keys = [s.get("key") for s in series]
+    for i, run in enumerate(runs):
+        missing = [k for k in keys if not isinstance(run.get(k), list) or not run[k]]
+        if missing:
+            raise ValueError(f"explorable figure {name!r}: run {i} has no curve for {missing}")
