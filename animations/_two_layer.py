@@ -7,7 +7,7 @@ both scenes share, so each of them only says what happens step by step.
 from __future__ import annotations
 
 import numpy as np
-from manim import FadeIn, VGroup
+from manim import VGroup
 
 from animations import style
 from animations.base import Num, StepScene
@@ -74,14 +74,14 @@ class TwoLayerScene(StepScene):
         self.net.edges[k].place(mob, at=at, side=side)
         return mob
 
-    def draw_network(self, t: NetworkTrace) -> None:
-        """Fade in the network, its input values and its weights (part of step 0)."""
+    def build_network(self, t: NetworkTrace) -> VGroup:
+        """The network with its input values and its weights, ready to fade in (in step 0)."""
         self.net = Network(LAYERS, WIRING, width=self.network_width, height=self.network_height,
                            center=self.network_center, radius=self.radius)
         self.x_values = [self.net.neurons[f"x{i}"].value_spot(self.number(f"x{i}", v))
                          for i, v in enumerate(t.x, 1)]
         self.weights = {k: self.place_weight(k, self.weight_label(k, v)) for k, v in t.weights.items()}
-        self.play(FadeIn(VGroup(self.net, *self.x_values, *self.weights.values())), run_time=style.SHORT)
+        return VGroup(self.net, *self.x_values, *self.weights.values())
 
     def hidden_formula(self, t: NetworkTrace, j: int) -> Formula:
         """``h₁ = w₁·x₁ + w₂·x₂ = 0.11·2 + 0.21·3 = 0.85``, with g(·) around it if not linear."""

@@ -114,10 +114,9 @@ class StepScene(Scene):
         return Formula(pieces, font_size=font_size, color=color)
 
     def show_formula(self, *lines: Formula) -> VGroup:
-        """Write ``lines`` at the bottom of the frame, in place of the ones shown before."""
+        """Write ``lines`` at the bottom of the frame while the ones shown before fade out."""
         group = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_edge(DOWN, buff=0.45)
-        if self._formula is not None:
-            self.play(FadeOut(self._formula), run_time=style.SHORT / 2)
-        self.play(*(Write(line) for line in lines), run_time=style.MEDIUM)
+        old = [FadeOut(self._formula)] if self._formula is not None else []
+        self.play(*old, *(Write(line) for line in lines), run_time=style.WRITE)
         self._formula = group
         return group

@@ -7,7 +7,7 @@ its circle, next to the formula that computes it. Taught in docs/training/backpr
 
 from __future__ import annotations
 
-from manim import ShowPassingFlash, TransformFromCopy
+from manim import FadeIn, ShowPassingFlash, TransformFromCopy
 
 from animations import style
 from animations._two_layer import TwoLayerScene, forward_lines
@@ -31,7 +31,7 @@ class ForwardPass(TwoLayerScene):
 
         # Step 0: the network, its inputs and its weights
         self.begin_step(0)
-        self.draw_network(t)
+        self.play(FadeIn(self.build_network(t)), run_time=style.SHORT)
         self.wait(style.READ)
 
         # Steps 1 and 2: each hidden unit sums its weighted inputs

@@ -70,9 +70,9 @@ class Neuron(VGroup):
     def __init__(self, name: str, *, radius: float = 0.5, name_side: Point = UP,
                  color: str = style.INK) -> None:
         self.circle = Circle(radius=radius, color=color, stroke_width=3)
-        self.name = label(name)
-        self.name.next_to(self.circle, name_side, buff=0.15)
-        super().__init__(self.circle, self.name)
+        self.title = label(name)
+        self.title.next_to(self.circle, name_side, buff=0.15)
+        super().__init__(self.circle, self.title)
         self.key = name
 
     @property
@@ -83,7 +83,7 @@ class Neuron(VGroup):
         """Move ``mob`` into the circle (shrunk a little if need be), or below it if it
         would have to shrink too far to stay legible; returns it."""
         room = 1.7 * self.radius
-        if mob.width > room / 0.8:
+        if mob.width > room / 0.75:
             return self.beside(mob, DOWN)
         if mob.width > room:
             mob.scale_to_fit_width(room)

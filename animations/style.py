@@ -45,9 +45,10 @@ TEX_TEMPLATE = TexTemplate(documentclass=r"\documentclass[preview]{article}")
 
 # --- Timing (seconds) ---------------------------------------------------------------------
 
-SHORT = 0.8  # a label appearing
-MEDIUM = 1.4  # a value travelling along an edge
-READ = 1.6  # pause at the end of a step so the eye can read it
+SHORT = 0.7  # a label appearing, a flash along an edge
+MEDIUM = 1.0  # a value travelling from a formula to its place
+WRITE = 1.2  # a formula being written
+READ = 1.3  # pause at the end of a step so the eye can read it
 
 # --- Text ------------------------------------------------------------------------------
 
