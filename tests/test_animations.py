@@ -179,8 +179,12 @@ def counts(output: str) -> tuple[list[str], int]:
 def test_discovery_finds_scenes_and_skips_helpers(tmp_path: Path) -> None:
     project = AnimationProject(tmp_path)
     project.append("animations/beta.py", "\n\nclass BetaSlow(Beta):\n    pass\n")
+    # a shared intermediate class: its subclasses are scenes, it is not
+    project.write("animations/_shared.py",
+                  "from .base import StepScene\n\n\nclass Two(StepScene):\n    pass\n")
+    project.write("animations/gamma.py", "from ._shared import Two\n\n\nclass Gamma(Two):\n    pass\n")
     scenes = discover_scenes(tmp_path / "animations")
-    assert list(scenes) == ["Alpha", "Beta", "BetaSlow"]
+    assert list(scenes) == ["Alpha", "Beta", "BetaSlow", "Gamma"]
     assert scenes["Alpha"].module == "animations.alpha"
     project.append("animations/alpha.py", "\n\nclass Beta(StepScene):\n    pass\n")
     with pytest.raises(AnimationError, match="two scenes are named 'Beta'"):
@@ -330,7 +334,7 @@ def test_build_renders_caches_and_rerenders_only_the_edited_scene(tmp_path: Path
 
     site = tmp_path / "site"
     for name in ("Alpha", "Beta"):
-        for ext in ("mp4", "png", "vtt", "json"):
+        for ext in ("mp4", "webp", "vtt", "json"):
             assert (site / "assets/animations" / f"{name}.{ext}").is_file(), (name, ext)
         meta = json.loads((site / "assets/animations" / f"{name}.json").read_text())
         assert (meta["quality"], meta["height"], meta["fps"]) == ("low", 480, 15)
@@ -411,4 +415,4 @@ def test_every_real_scene_is_rendered_and_within_budget(built_site: BuiltSite) -
         check_cues(cues, meta["duration"])
         assert [c[2] for c in cues] == [html.escape(" ".join(s["text"].split()), quote=False)
                                         for s in meta["steps"]]
-        assert (folder / f"{name}.png").stat().st_size < 200_000
+        assert (folder / f"{name}.webp").stat().st_size < 100_000

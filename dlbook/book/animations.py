@@ -97,13 +97,16 @@ def _base_names(node: ast.ClassDef) -> list[str]:
 def discover_scenes(folder: Path) -> dict[str, SceneSpec]:
     """Every scene in the scene modules of ``folder``, by class name, read without importing.
 
-    A class is a scene if it subclasses ``StepScene`` or another scene, and its name does
-    not start with ``_``. Two scenes with one name are an error (pages embed by name).
+    A class is a scene if it is defined in a scene module, its name does not start with
+    ``_``, and it subclasses ``StepScene``, directly or through other classes of the
+    package (a shared ``TwoLayerScene(StepScene)`` in ``_two_layer.py``, say). Two scenes
+    with one name are an error (pages embed by name).
     """
     if not (folder / "__init__.py").is_file():
         raise AnimationError(f"{folder} must be a Python package (an __init__.py next to the scenes)")
+    modules = scene_modules(folder)
     classes: list[tuple[str, list[str], Path]] = []
-    for path in scene_modules(folder):
+    for path in [*modules, *shared_modules(folder)]:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         except SyntaxError as err:
@@ -119,7 +122,7 @@ def discover_scenes(folder: Path) -> dict[str, SceneSpec]:
                 changed = True
     found: dict[str, SceneSpec] = {}
     for name, _, path in classes:
-        if name not in scene_names or name.startswith("_"):
+        if name not in scene_names or name.startswith("_") or path not in modules:
             continue
         if name in found:
             raise AnimationError(
@@ -163,13 +166,14 @@ def scene_key(
     """
     if quality not in QUALITIES:
         raise AnimationError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
-    closure = module_closure([f"import {scene.module}"], roots)
+    package = scene.module.split(".")[0]
+    shared_names = [package if p.stem == "__init__" else f"{package}.{p.stem}" for p in shared]
+    closure = module_closure([f"import {name}" for name in [scene.module, *shared_names]], roots)
     if scene.module not in closure:
         raise AnimationError(f"{scene.module} is not under the tracked roots {sorted(roots)}")
-    files = {name: path for name, path in closure.items()}
-    package = scene.module.split(".")[0]
-    for path in shared:
-        files.setdefault(f"{package}.{path.stem}" if path.stem != "__init__" else package, path)
+    files = dict(closure)
+    for name, path in zip(shared_names, shared, strict=True):
+        files.setdefault(name, path)
     modules = {name: _sha256(path.read_bytes()) for name, path in sorted(files.items())}
     q = QUALITIES[quality]
     parts = {

@@ -7,10 +7,11 @@ Run by the site build (dlbook/book/animations.py), one process per scene, as
 
 from the project root, so that ``animations`` and ``dlbook`` import from there. The
 folder receives ``<Scene>.mp4`` (H.264, yuv420p, moov atom first so playback starts
-before the download ends), ``<Scene>.png`` (a representative frame), ``<Scene>.vtt``
-(one caption per step of ``Scene.steps()``, timed by ``scene.step_log``) and
-``<Scene>.json`` (duration, steps with their times, quality, sizes). The caller renames
-the folder into the cache only once this process has exited cleanly.
+before the download ends), ``<Scene>.webp`` (a representative frame; lossy WebP is a
+fifth of a PNG's size), ``<Scene>.vtt`` (one caption per step of ``Scene.steps()``,
+timed by ``scene.step_log``) and ``<Scene>.json`` (duration, steps with their times,
+quality, sizes). The caller renames the folder into the cache only once this process
+has exited cleanly.
 
 The functions above ``main`` import nothing heavy, so the tests can use them directly.
 This file's source is part of every scene's cache key: an edit here re-renders them all.
@@ -201,7 +202,7 @@ def fit_budget(
 
 
 def write_poster(video: Path, dst: Path) -> None:
-    """Save a representative frame of ``video`` as PNG: the last one that shows nearly as
+    """Save a representative frame of ``video`` as WebP: the last one that shows nearly as
     much as the fullest frame, so that a closing fade-out does not make an empty poster."""
     import av
     import numpy as np
@@ -217,7 +218,7 @@ def write_poster(video: Path, dst: Path) -> None:
     with av.open(str(video)) as container:
         for i, frame in enumerate(container.decode(video=0)):
             if i == chosen:
-                frame.to_image().save(dst, format="PNG", optimize=True)
+                frame.to_image().save(dst, format="WEBP", quality=85, method=6)
                 return
 
 
@@ -259,7 +260,7 @@ def render(module_name: str, scene_name: str, quality: Quality, out: Path) -> di
         raise SystemExit(f"{scene_name} logged no steps: StepScene.step_log is empty after render()")
 
     files = {kind: f"{scene_name}.{ext}" for kind, ext in
-             (("video", "mp4"), ("poster", "png"), ("captions", "vtt"), ("sidecar", "json"))}
+             (("video", "mp4"), ("poster", "webp"), ("captions", "vtt"), ("sidecar", "json"))}
     info, crf = fit_budget(raw, out / files["video"], fps=quality.fps)
     write_poster(out / files["video"], out / files["poster"])
     (out / files["captions"]).write_text(webvtt(steps, step_log, duration), encoding="utf-8")

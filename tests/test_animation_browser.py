@@ -1,0 +1,123 @@
+"""The animations on the backpropagation page, in Debian's headless Chromium.
+
+Each video must play to its end (muted, at 16x speed), load its captions track, and come
+with its step list; a reader who asks for reduced motion gets the poster and the step
+list instead of the video. Nothing is faked: a browser that cannot decode the H.264
+videos fails the test with the media error it reports.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import ThreadingHTTPServer
+
+import pytest
+from conftest import BuiltSite
+from test_browser import CHROMIUM_ARGS, QuietHandler
+
+pytestmark = pytest.mark.slow
+
+PAGE = "training/backpropagation/"
+EXPECTED = {"ForwardPass", "BackwardPass"}
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: BuiltSite) -> Iterator[str]:
+    handler = partial(QuietHandler, directory=str(built_site.site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("the browser test needs Debian's chromium: `make test` installs it "
+                    "(or: sudo apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable, headless=True,
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield browser
+        browser.close()
+
+
+PLAY_TO_END = """async (figure) => {
+  const video = figure.querySelector('video');
+  video.muted = true;
+  const track = video.textTracks[0];
+  track.mode = 'showing';  // a 'default' track loads anyway; this makes sure
+  const ended = new Promise((resolve, reject) => {
+    video.addEventListener('ended', () => resolve(), {once: true});
+    video.addEventListener('error', () => reject(new Error(
+      'media error ' + (video.error && video.error.code) + ': ' + (video.error && video.error.message))));
+    setTimeout(() => reject(new Error('no ended event after 60 s, at ' + video.currentTime)), 60000);
+  });
+  video.playbackRate = 16;
+  await video.play();
+  await ended;
+  const trackElement = video.querySelector('track');
+  return {
+    canPlay: video.canPlayType('video/mp4; codecs="avc1.64001E"'),
+    duration: video.duration,
+    currentTime: video.currentTime,
+    width: video.videoWidth,
+    height: video.videoHeight,
+    trackReadyState: trackElement.readyState,
+    cues: track.cues ? track.cues.length : 0,
+    steps: figure.querySelectorAll('ol li').length,
+  };
+}"""
+
+
+def test_every_animation_plays_to_its_end_with_captions(
+    built_site: BuiltSite, site_url: str, chromium
+) -> None:
+    page = chromium.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site_url + PAGE, wait_until="networkidle")
+    figures = page.locator("figure.dlbook-animation")
+    names = {figures.nth(i).get_attribute("data-scene") for i in range(figures.count())}
+    assert names >= EXPECTED, f"{PAGE} embeds {sorted(n for n in names if n)}, expected {sorted(EXPECTED)}"
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        name = figure.get_attribute("data-scene")
+        result = figure.evaluate(PLAY_TO_END)
+        assert result["canPlay"], f"{name}: this Chromium reports it cannot play H.264 MP4"
+        assert abs(result["currentTime"] - result["duration"]) < 0.25, (name, result)
+        assert (result["width"], result["height"]) == (854, 480), (name, result)
+        assert result["trackReadyState"] == 2 and result["cues"] >= 1, f"{name}: captions not loaded: {result}"
+        assert result["steps"] == result["cues"], f"{name}: transcript and captions differ: {result}"
+        assert figure.locator("video").is_visible()
+        assert not figure.locator("img.dlbook-animation-poster").is_visible()
+    page.close()
+    assert not errors, errors
+
+
+def test_reduced_motion_shows_the_poster_and_steps_instead(site_url: str, chromium) -> None:
+    page = chromium.new_page()
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(site_url + PAGE, wait_until="networkidle")
+    figures = page.locator("figure.dlbook-animation")
+    assert figures.count() >= len(EXPECTED)
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        name = figure.get_attribute("data-scene")
+        assert not figure.locator("video").is_visible(), f"{name}: video shown despite reduced motion"
+        poster = figure.locator("img.dlbook-animation-poster")
+        poster.scroll_into_view_if_needed()
+        assert poster.is_visible(), f"{name}: no poster under reduced motion"
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=poster.element_handle())
+        assert figure.locator("ol li").first.is_visible(), f"{name}: no step list under reduced motion"
+        assert figure.locator("ol li").count() >= 1
+    page.close()
