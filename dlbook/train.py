@@ -26,7 +26,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, TensorDataset
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bar: tqdm.auto wants ipywidgets in notebooks and warns without them
 
 from dlbook.optim import Adam
 from dlbook.utils import atomic_write, get_device, seed_everything
