@@ -87,6 +87,14 @@ _EXPORTS = {
     "Callback": "dlbook.train",
     "EarlyStopping": "dlbook.train",
     "Checkpoint": "dlbook.train",
+    "dropout": "dlbook.regularization",
+    "Dropout": "dlbook.regularization",
+    "DropoutMLP": "dlbook.regularization",
+    "l2_penalty": "dlbook.regularization",
+    "decay_weights_": "dlbook.regularization",
+    "random_shift_rotate": "dlbook.augment",
+    "RandomShiftRotate": "dlbook.augment",
+    "train_val_test_split": "dlbook.splits",
 }
 
 __all__ = ["__version__", *_EXPORTS]
