@@ -91,7 +91,7 @@
       var last = series[series.length - 1], curve = run[last.key], best = 0;
       curve.forEach(function (v, i) { if (v < curve[best]) best = i; });
       summary.textContent = "Lowest " + last.label + ": " + fmt(curve[best]) + " at " + (data.x_label || "step") +
-        " " + (best + 1) + "; after the last: " + fmt(curve[curve.length - 1]) + ".";
+        " " + (best + 1) + "; after the last " + (data.x_label || "step") + ": " + fmt(curve[curve.length - 1]) + ".";
     }
     sliders.forEach(function (s) { s.input.addEventListener("input", draw); });
     figure.insertBefore(panel, figure.querySelector("figcaption"));
