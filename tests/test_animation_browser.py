@@ -96,7 +96,7 @@ def test_every_animation_plays_to_its_end_with_captions(
         assert result["canPlay"], f"{name}: this Chromium reports it cannot play H.264 MP4"
         assert abs(result["currentTime"] - result["duration"]) < 0.25, (name, result)
         assert (result["width"], result["height"]) == (854, 480), (name, result)
-        assert result["trackReadyState"] == 2 and result["cues"] >= 1, f"{name}: captions not loaded: {result}"
+        assert result["trackReadyState"] == 2 and result["cues"] >= 1, f"{name}: no captions: {result}"
         assert result["steps"] == result["cues"], f"{name}: transcript and captions differ: {result}"
         assert figure.locator("video").is_visible()
         assert not figure.locator("img.dlbook-animation-poster").is_visible()

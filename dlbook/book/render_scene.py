@@ -33,6 +33,9 @@ from typing import Any
 
 MAX_BYTES_PER_SECOND = 40_000  # the budget: 40 KB per second of video
 CRF_LADDER = (23, 27, 31, 35, 39)  # x264 quality steps tried, best first, until a video fits
+# x264's rate cap (VBV) while Manim encodes: the bitrate may not average above 85% of the
+# budget over any 2 s, so a busy scene fits the first time instead of being encoded again
+MAXRATE_KBIT = int(MAX_BYTES_PER_SECOND * 8 * 0.85 / 1000)
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,9 @@ def reencode(src: Path, dst: Path, *, crf: int, fps: int) -> None:
 
     with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "+faststart"}) as out:
         video = inp.streams.video[0]
-        stream = out.add_stream(
-            "libx264", rate=Fraction(fps), options={"crf": str(crf), "preset": "slow", "tune": "animation"}
-        )
+        options = {"crf": str(crf), "tune": "animation", "maxrate": f"{MAXRATE_KBIT}k",
+                   "bufsize": f"{2 * MAXRATE_KBIT}k"}
+        stream = out.add_stream("libx264", rate=Fraction(fps), options=options)
         stream.width = video.codec_context.width
         stream.height = video.codec_context.height
         stream.pix_fmt = "yuv420p"
@@ -248,7 +251,8 @@ def render(module_name: str, scene_name: str, quality: Quality, out: Path) -> di
         "save_last_frame": False,
         "progress_bar": "none",
         "verbosity": "WARNING",
-        "video_encoder_options": {"crf": str(CRF_LADDER[0]), "tune": "animation"},
+        "video_encoder_options": {"crf": str(CRF_LADDER[0]), "tune": "animation",
+                                  "maxrate": f"{MAXRATE_KBIT}k", "bufsize": f"{2 * MAXRATE_KBIT}k"},
     }
     with tempconfig(settings):
         scene = cls()

@@ -226,6 +226,14 @@ torch.testing.assert_close(y_hat, model(X_small))  # same as the plain forward p
 # Read the list from top to bottom: the second number in each shape is the width of the
 # current representation, $2 \to 4 \to 3 \to 1$, while the first stays at the batch size.
 #
+# Shapes hide the arithmetic. On a network small enough to draw, two inputs, two hidden
+# units and one output, with no activations, the forward pass can be watched number by
+# number: each hidden unit adds up the inputs weighted by its incoming edges, then the
+# output does the same with the hidden values. The same network is trained by hand in
+# [backpropagation](../training/backpropagation.py).
+#
+# {{ animation("ForwardPass") }}
+#
 # ### A batch of images
 #
 # A dense layer wants every example as one flat vector. A greyscale image of

@@ -100,6 +100,13 @@ print(f"step(z)    = {perceptron_output(w0, w, x, activation=step)[1].item():g}"
 # 0.0025, about a quarter of a percent, as printed; truncating it to 0.002 would
 # understate it by a fifth.)
 #
+# The animation below plays this computation on a drawing of the neuron: each weight
+# multiplies its input on the way in, the bias and the two products add up to $z$, and
+# the sigmoid turns $z$ into $\hat{y}$. Every number in it comes from `dlbook`, and the
+# steps are listed under the video.
+#
+# {{ animation("PerceptronForward") }}
+#
 # The same function accepts a whole batch of inputs as the rows of a matrix of shape
 # $(n, d)$ and returns one score per row. That is how the next sections evaluate the
 # neuron on many points at once.

@@ -326,6 +326,12 @@ for line in lines[:5]:
     print(line)
 
 # %% [markdown]
+# The animation runs these lines on a drawing of the network: each hidden unit adds up
+# the inputs weighted by the edges that reach it, and the output does the same with the
+# two hidden values.
+#
+# {{ animation("ForwardPass") }}
+#
 # The prediction is far below the target, so $\delta$ is negative: the loss would fall if
 # $\hat{y}$ went up. Next the backward pass, from the output weights down to the input
 # weights:
@@ -338,7 +344,16 @@ for line in lines[5:14]:
 # All six gradients are negative, so every weight is about to increase. This makes
 # sense: all inputs and weights are positive, so raising any weight raises $\hat{y}$,
 # which is what the error asks for. Finally the update and a second forward pass with
-# the new weights:
+# the new weights.
+#
+# The second animation plays the whole step on the same drawing, from right to left:
+# $\delta$ leaves the output, each weight's gradient is the message at its head times the
+# value at its tail, the messages reach the hidden units and go on to the first layer's
+# weights, and finally all six weights move against their gradients.
+#
+# {{ animation("BackwardPass") }}
+#
+# The lines of the update and the second forward pass:
 
 # %%
 for line in lines[14:]:
