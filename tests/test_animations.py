@@ -416,3 +416,23 @@ def test_every_real_scene_is_rendered_and_within_budget(built_site: BuiltSite) -
         assert [c[2] for c in cues] == [html.escape(" ".join(s["text"].split()), quote=False)
                                         for s in meta["steps"]]
         assert (folder / f"{name}.webp").stat().st_size < 100_000
+
+
+def test_missing_system_tools_name_the_package_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dlbook.doctor
+    from dlbook.book import animations
+
+    real_which = dlbook.doctor.shutil.which
+    monkeypatch.setattr(dlbook.doctor.shutil, "which",
+                        lambda cmd: None if cmd in ("latex", "dvisvgm") else real_which(cmd))
+    missing = animations.missing_tools()
+    assert any("sudo apt-get install texlive-latex-base" in m for m in missing), missing
+    assert any("sudo apt-get install dvisvgm" in m for m in missing), missing
+
+    AnimationProject(tmp_path)
+    folder = tmp_path / "animations"
+    with pytest.raises(AnimationError, match="texlive-latex-base"):
+        animations.build(folder, roots={"animations": folder}, cache=AnimationCache(tmp_path / "c"),
+                         quality="low", log=lambda _: None)

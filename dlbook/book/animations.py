@@ -230,9 +230,18 @@ class AnimationCache:
         meta.update(key=key.digest, modules=key.modules, parts=key.parts)
         sidecar.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         target = self.folder(scene, key.digest)
-        if target.exists():  # a stale or concurrent copy: replace it
+        done = self.get(scene, key)
+        if done is not None:  # another build rendered the same scene meanwhile: keep that
+            return done
+        if target.exists():  # an entry that does not read back (its sidecar lost, say)
             shutil.rmtree(target)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError:  # lost a race with another build; fine if that one is complete
+            done = self.get(scene, key)
+            if done is None:
+                raise
+            return done
         self.prune(scene, keep=target)
         return Rendered(target, meta)
 
