@@ -436,3 +436,29 @@ def test_missing_system_tools_name_the_package_to_install(
     with pytest.raises(AnimationError, match="texlive-latex-base"):
         animations.build(folder, roots={"animations": folder}, cache=AnimationCache(tmp_path / "c"),
                          quality="low", log=lambda _: None)
+
+
+def test_a_video_over_budget_is_encoded_again_until_it_fits(tmp_path: Path) -> None:
+    import av
+    import numpy as np
+
+    from dlbook.book.render_scene import fit_budget
+
+    raw = tmp_path / "raw.mp4"
+    rng = np.random.default_rng(0)
+    with av.open(str(raw), "w") as out:  # 2 s of drifting texture, encoded near-losslessly
+        stream = out.add_stream("libx264", rate=15, options={"crf": "5"})
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        texture = rng.integers(0, 256, (240, 400, 3), dtype=np.uint8)
+        for i in range(30):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(texture[:, i:i + 320]), format="rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    copied, crf = fit_budget(raw, tmp_path / "copy.mp4", fps=15, budget=10**9)
+    assert crf is None and copied.codec == "h264"
+    budget = copied.bytes_per_second / 4
+    fitted, crf = fit_budget(raw, tmp_path / "fit.mp4", fps=15, budget=budget)
+    assert crf is not None and fitted.bytes_per_second <= budget, (crf, fitted)
+    assert (fitted.codec, fitted.pix_fmt, fitted.frames) == ("h264", "yuv420p", 30)
+    with pytest.raises(RuntimeError, match="the budget is"):
+        fit_budget(raw, tmp_path / "never.mp4", fps=15, budget=1)
