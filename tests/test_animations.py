@@ -306,6 +306,8 @@ def test_embed_makes_a_figure_with_relative_urls(quote: str) -> None:
     assert 'src="../../assets/animations/ForwardPass.vtt" default>' in out
     assert "<li " in out and "Inputs &lt;in&gt;" in out and "<p>after</p>" in out
     assert not EMBED.search(out)
+    twice, _ = embed(html + html, {"ForwardPass": fake_rendered()}, page="docs/a/b.py", url=lambda p: p)
+    assert 'id="animation-forwardpass"' in twice and 'id="animation-forwardpass-2"' in twice
     # without directory URLs the page is a/b.html: one level up
     out, _ = embed(html, {"ForwardPass": fake_rendered()}, page="docs/a/b.py",
                    url=lambda p: get_relative_url(p, "a/b.html"))

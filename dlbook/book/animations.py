@@ -366,17 +366,19 @@ def _clock(seconds: float) -> str:
     return f"{m}:{s:02d}"
 
 
-def figure_html(item: Rendered, *, url: Callable[[str], str]) -> str:
+def figure_html(item: Rendered, *, url: Callable[[str], str], copy: int = 1) -> str:
     """The ``<figure>`` that shows one scene: video (with captions) or, for readers who ask
     for reduced motion, the poster; and the steps as a transcript under it.
 
-    ``url`` turns a path under the site root into a URL relative to the page.
+    ``url`` turns a path under the site root into a URL relative to the page; ``copy``
+    numbers a second (third, ...) embedding of one scene on a page, to keep ids unique.
     """
     meta = item.meta
     name = html.escape(item.name)
     files = {kind: url(f"{SITE_DIR}/{file}") for kind, file in meta["files"].items()}
     w, h = int(meta["width"]), int(meta["height"])
     anchor = f"animation-{re.sub(r'[^a-z0-9]+', '-', item.name.lower()).strip('-')}"
+    anchor += f"-{copy}" if copy > 1 else ""
     items = "\n".join(
         f'<li data-start="{s["start"]}" data-end="{s["end"]}">'
         f'<span class="dlbook-animation-time">{_clock(s["start"])}</span> {html.escape(s["text"])}</li>'
@@ -385,13 +387,14 @@ def figure_html(item: Rendered, *, url: Callable[[str], str]) -> str:
     return (
         f'<figure class="dlbook-animation" id="{anchor}" data-scene="{name}">\n'
         f'<video class="dlbook-animation-video" controls preload="none" playsinline '
-        f'poster="{files["poster"]}" width="{w}" height="{h}" '
+        f'poster="{files["poster"]}" width="{w}" height="{h}" style="max-width:100%;height:auto" '
         f'aria-label="Animation: {name}" aria-describedby="{anchor}-steps">\n'
         f'<source src="{files["video"]}" type="video/mp4">\n'
         f'<track kind="captions" srclang="en" label="English" src="{files["captions"]}" default>\n'
         f"</video>\n"
         f'<img class="dlbook-animation-poster" src="{files["poster"]}" width="{w}" height="{h}" '
-        f'loading="lazy" alt="The animation {name}, at its last step; the steps are listed below.">\n'
+        f'style="max-width:100%;height:auto" loading="lazy" '
+        f'alt="The animation {name}, at its last step; the steps are listed below.">\n'
         f'<figcaption class="dlbook-animation-transcript">\n'
         f'<span class="dlbook-animation-title">Animation, {_clock(float(meta["duration"]))}: '
         f"what happens, step by step</span>\n"
@@ -413,6 +416,6 @@ def embed(
             known = ", ".join(scenes) or "none (is animations_dir set in mkdocs.yml?)"
             raise AnimationError(f"{page}: no animation named {name!r}; the known scenes are: {known}")
         used.append(name)
-        return figure_html(scenes[name], url=url)
+        return figure_html(scenes[name], url=url, copy=used.count(name))
 
     return EMBED.sub(replace, page_html), used
