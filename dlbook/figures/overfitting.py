@@ -14,10 +14,8 @@ takes the first n), 400 for validation and the 397 left over for the test.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,27 +36,6 @@ Pair = tuple[Tensor, Tensor]
 DIGITS_TRAIN, DIGITS_VAL = 1000, 400  # the rest of the 1797 digits (397) is the test set
 TRAIN_STYLE = {"ls": "--", "lw": 1.3}  # training curves dashed, validation curves solid
 VAL_STYLE = {"ls": "-", "lw": 1.8}
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch's CPU ops on one thread: these networks are so small that intra-op threads
-    cost more in synchronisation than they save (several times the work on a busy CPU)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def _on_one_thread(make: Callable[[Any, Context], FigureResult]) -> Callable[[Any, Context], FigureResult]:
-    @functools.wraps(make)
-    def wrapped(cfg: Any, ctx: Context) -> FigureResult:
-        with one_thread():
-            return make(cfg, ctx)
-
-    return wrapped
 
 
 def digit_splits(seed: int = 0) -> tuple[Pair, Pair, Pair]:
@@ -129,7 +106,6 @@ MOONS_LIMITS = ((-2.0, 3.0), (-1.6, 2.1))
             "network, training points on top. Bottom: their training (dashed) and validation (solid) "
             "losses. Right: the final losses of every width.",
 )
-@_on_one_thread
 def overfitting_capacity(cfg: CapacityConfig, ctx: Context) -> FigureResult:
     import matplotlib.pyplot as plt
 
@@ -223,7 +199,6 @@ class DataSizeConfig:
             "validated on 400 others. Left: training (dashed) and validation (solid) losses. "
             "Right: the losses after the last epoch against n.",
 )
-@_on_one_thread
 def overfitting_data_size(cfg: DataSizeConfig, ctx: Context) -> FigureResult:
     import matplotlib.pyplot as plt
 
@@ -289,7 +264,6 @@ class AugmentConfig:
             "(solid) losses without and with augmentation. Right: accuracy after the last epoch on the "
             "validation digits as they are and on randomly shifted and rotated copies of them.",
 )
-@_on_one_thread
 def overfitting_augmentation(cfg: AugmentConfig, ctx: Context) -> FigureResult:
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
@@ -389,7 +363,6 @@ class GridConfig:
             "and dropout p (columns): training (dashed) and validation (solid) loss per epoch, the "
             "lowest validation loss printed in each panel.",
 )
-@_on_one_thread
 def regularization_grid(cfg: GridConfig, ctx: Context) -> FigureResult:
     import matplotlib.pyplot as plt
 

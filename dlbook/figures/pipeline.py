@@ -154,9 +154,18 @@ def make(
     ctx = Context(device=device, seed=spec.seed, tier=tier)
     if progress is not None:
         ctx.progress = progress
-    start = time.perf_counter()
-    result = spec.make(spec.configs[tier], ctx)
-    wall = time.perf_counter() - start
+    # On the CPU a figure is made on one thread: a sum split over threads rounds differently
+    # with their number, so this gives the same bytes on any machine; the book's networks
+    # are small enough that extra threads cost more in synchronisation than they save.
+    threads = torch.get_num_threads()
+    if device.type == "cpu":
+        torch.set_num_threads(1)
+    try:
+        start = time.perf_counter()
+        result = spec.make(spec.configs[tier], ctx)
+        wall = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
 
     files = {"figure.png": render_png(result.figure)}
     plt.close(result.figure)
