@@ -105,6 +105,12 @@ print("\n".join(trace.steps()))
 # sequence towards the minimum at zero. The steps shrink by themselves because the
 # slope shrinks near the bottom: no one has to tell gradient descent to slow down.
 #
+# The animation below draws the first steps of that walk on the curve. At every point the
+# tangent shows the slope, and the arrow is the step itself: the learning rate times that
+# slope, taken against it. Its numbers come from the library's tracing code too.
+#
+# {{ animation("GradientDescentStep") }}
+#
 # ## The learning rate
 #
 # ### Too small, about right, too large
