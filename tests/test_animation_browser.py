@@ -8,47 +8,13 @@ videos fails the test with the media error it reports.
 
 from __future__ import annotations
 
-import shutil
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
-
 import pytest
 from conftest import BuiltSite
-from test_browser import CHROMIUM_ARGS, QuietHandler
 
 pytestmark = pytest.mark.slow
 
 PAGE = "training/backpropagation/"
 EXPECTED = {"ForwardPass", "BackwardPass"}
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: BuiltSite) -> Iterator[str]:
-    handler = partial(QuietHandler, directory=str(built_site.site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("the browser test needs Debian's chromium: `make test` installs it "
-                    "(or: sudo apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable, headless=True,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield browser
-        browser.close()
 
 
 PLAY_TO_END = """async (figure) => {
@@ -80,12 +46,12 @@ PLAY_TO_END = """async (figure) => {
 
 
 def test_every_animation_plays_to_its_end_with_captions(
-    built_site: BuiltSite, site_url: str, chromium
+    built_site: BuiltSite, base_url: str, browser
 ) -> None:
-    page = chromium.new_page()
+    page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(site_url + PAGE, wait_until="networkidle")
+    page.goto(base_url + PAGE, wait_until="networkidle")
     figures = page.locator("figure.dlbook-animation")
     names = {figures.nth(i).get_attribute("data-scene") for i in range(figures.count())}
     assert names >= EXPECTED, f"{PAGE} embeds {sorted(n for n in names if n)}, expected {sorted(EXPECTED)}"
@@ -104,10 +70,10 @@ def test_every_animation_plays_to_its_end_with_captions(
     assert not errors, errors
 
 
-def test_reduced_motion_shows_the_poster_and_steps_instead(site_url: str, chromium) -> None:
-    page = chromium.new_page()
+def test_reduced_motion_shows_the_poster_and_steps_instead(base_url: str, browser) -> None:
+    page = browser.new_page()
     page.emulate_media(reduced_motion="reduce")
-    page.goto(site_url + PAGE, wait_until="networkidle")
+    page.goto(base_url + PAGE, wait_until="networkidle")
     figures = page.locator("figure.dlbook-animation")
     assert figures.count() >= len(EXPECTED)
     for i in range(figures.count()):

@@ -7,49 +7,13 @@ Uses the session's built site and Debian's chromium, like tests/test_browser.py.
 from __future__ import annotations
 
 import json
-import shutil
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import BuiltSite
 
 pytestmark = pytest.mark.slow
 
 PAGE = "training/overfitting/"
 FIGURE = "figure.dlbook-explorable#figure-regularization-grid"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site: BuiltSite) -> Iterator[str]:
-    handler = partial(QuietHandler, directory=str(built_site.site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("the browser test needs Debian's chromium (sudo apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _state(figure) -> tuple[str, str, list[str], str]:  # type: ignore[no-untyped-def]
     """The path data of the two curves, the slider labels and the summary line."""
     return (
