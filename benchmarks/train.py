@@ -13,7 +13,10 @@ forward, loss, backward, step, and the epoch's mean loss via ``loss.item()``.
 
 Speed-up: ``fit`` under ``torchrun --nproc_per_node=N`` for N = 1 and 2, one thread per process,
 the same global batch, timed inside the processes (from the first epoch to the last, after a
-warm-up epoch) so that process start-up and the rendezvous are not counted.
+warm-up epoch) so that process start-up and the rendezvous are not counted. It is measured
+for a small and a large global batch (``--ddp-batch-sizes``): every step exchanges the whole
+gradient between the processes, a cost that does not shrink with the batch, so data
+parallelism pays only once each process has enough examples per step to work on.
 """
 
 from __future__ import annotations
@@ -134,13 +137,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def time_processes(args: argparse.Namespace, nproc: int) -> float:
+def time_processes(args: argparse.Namespace, nproc: int, batch_size: int) -> float:
     """Seconds per epoch of fit under torchrun with ``nproc`` processes of one thread each."""
     with tempfile.TemporaryDirectory(prefix="dlbook-ddp-") as tmp:
         script = Path(tmp) / "ddp_bench.py"
         script.write_text(textwrap.dedent(DDP_SCRIPT.format(
-            bench=str(ROOT / "benchmarks"), n=args.n, d=args.d, hidden=args.hidden, classes=args.classes,
-            epochs=args.epochs, batch_size=args.batch_size)))
+            bench=str(ROOT / "benchmarks"), n=args.ddp_n, d=args.d, hidden=args.hidden, classes=args.classes,
+            epochs=args.ddp_epochs, batch_size=batch_size)))
         env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
         cmd = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={nproc}",
                "--master_addr=127.0.0.1", f"--master_port={free_port()}", str(script)]
@@ -159,13 +162,17 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=256, help="the global batch")
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--ddp-n", type=int, default=16384, help="training examples of the DDP runs")
+    parser.add_argument("--ddp-batch-sizes", type=int, nargs="+", default=[256, 2048],
+                        help="global batches of the DDP runs")
+    parser.add_argument("--ddp-epochs", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="torch threads of the overhead runs")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     fit_runs, bare_runs = time_overhead(args)
-    one, two = time_processes(args, 1), time_processes(args, 2)
+    ddp = [(b, time_processes(args, 1, b), time_processes(args, 2, b)) for b in args.ddp_batch_sizes]
     steps = args.epochs * -(-args.n // args.batch_size)
     med = [[statistics.median(t[k] for t in runs) for k in (0, 1)] for runs in (bare_runs, fit_runs)]
     (bare_wall, bare_cpu), (fit_wall, fit_cpu) = med
@@ -181,11 +188,10 @@ def main() -> None:
         f"  overhead  {100 * overhead_wall:+8.2f}%{100 * overhead_cpu:+8.2f}%   goal: at most "
         f"+{100 * OVERHEAD_GOAL:.0f} % (CPU time): {'met' if overhead_cpu <= OVERHEAD_GOAL else 'NOT met'}",
         "",
-        f"fit under torchrun (DDP, gloo, CPU, 1 thread per process), global batch {args.batch_size}, "
+        f"fit under torchrun (DDP, gloo, CPU, 1 thread per process), {args.ddp_n} examples, "
         f"seconds per epoch after a warm-up epoch ({os.cpu_count()} CPU cores on this machine)",
-        f"  1 process   {one:8.3f} s/epoch",
-        f"  2 processes {two:8.3f} s/epoch",
-        f"  speed-up    {one / two:8.2f} x",
+        f"  {'global batch':>12} {'1 process':>11} {'2 processes':>12} {'speed-up':>9}",
+        *(f"  {b:12d} {one:9.3f} s {two:10.3f} s {one / two:8.2f}x" for b, one, two in ddp),
     ]
     text = "\n".join(lines)
     print(text)
