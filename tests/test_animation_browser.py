@@ -1,4 +1,4 @@
-"""The animations on the backpropagation page, in Debian's headless Chromium.
+"""The animations of the book in Debian's headless Chromium, on every page that embeds one.
 
 Each video must play to its end (muted, at 16x speed), load its captions track, and come
 with its step list; a reader who asks for reduced motion gets the poster and the step
@@ -15,6 +15,13 @@ pytestmark = pytest.mark.slow
 
 PAGE = "training/backpropagation/"
 EXPECTED = {"ForwardPass", "BackwardPass"}
+# every page that embeds an animation, with the scenes it must show
+PAGES = {
+    "neurons/perceptron/": {"PerceptronForward"},
+    "neurons/neural-networks/": {"ForwardPass"},
+    PAGE: EXPECTED,
+    "training/gradient-descent/": {"GradientDescentStep"},
+}
 
 
 PLAY_TO_END = """async (figure) => {
@@ -45,16 +52,17 @@ PLAY_TO_END = """async (figure) => {
 }"""
 
 
+@pytest.mark.parametrize(("path", "expected"), PAGES.items(), ids=list(PAGES))
 def test_every_animation_plays_to_its_end_with_captions(
-    built_site: BuiltSite, base_url: str, browser
+    built_site: BuiltSite, base_url: str, browser, path: str, expected: set[str]
 ) -> None:
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base_url + PAGE, wait_until="networkidle")
+    page.goto(base_url + path, wait_until="networkidle")
     figures = page.locator("figure.dlbook-animation")
     names = {figures.nth(i).get_attribute("data-scene") for i in range(figures.count())}
-    assert names >= EXPECTED, f"{PAGE} embeds {sorted(n for n in names if n)}, expected {sorted(EXPECTED)}"
+    assert names >= expected, f"{path} embeds {sorted(n for n in names if n)}, expected {sorted(expected)}"
     for i in range(figures.count()):
         figure = figures.nth(i)
         name = figure.get_attribute("data-scene")
