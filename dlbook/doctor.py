@@ -6,6 +6,7 @@ import importlib.metadata
 import importlib.util
 import platform
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -98,6 +99,25 @@ def check_animation_tools() -> list[Check]:
     return checks
 
 
+def check_standalone() -> Check:
+    """Manim's default TeX template uses the ``standalone`` class, which texlive-latex-base lacks.
+
+    Our scenes typeset with ``animations.style``'s article template, so this is optional (not
+    one of the checks the build requires); a scene written with Manim's default ``MathTex``
+    fails without it.
+    """
+    needed_for = "MathTex's default template (optional)"
+    kpsewhich = shutil.which("kpsewhich")
+    found = ""
+    if kpsewhich is not None:
+        run = subprocess.run([kpsewhich, "standalone.cls"], capture_output=True, text=True, check=False)
+        found = run.stdout.strip()
+    if found:
+        return Check("standalone.cls", True, found, needed_for)
+    how = "sudo apt-get install texlive-latex-extra, or use animations.style's TeX template"
+    return Check("standalone.cls", False, how, needed_for)
+
+
 def check_gpu() -> Check:
     if importlib.util.find_spec("torch") is None:
         return Check("gpu", False, "torch is not installed", "fast training (optional)")
@@ -113,7 +133,7 @@ def check_gpu() -> Check:
 
 
 def report() -> list[Check]:
-    return [*check_packages(), *check_tools(), *check_animation_tools(), check_gpu()]
+    return [*check_packages(), *check_tools(), *check_animation_tools(), check_standalone(), check_gpu()]
 
 
 def main() -> int:

@@ -440,6 +440,21 @@ def test_missing_system_tools_name_the_package_to_install(
                          quality="low", log=lambda _: None)
 
 
+def test_doctor_reports_the_optional_standalone_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without kpsewhich (no TeX at all) the optional check fails with advice, and the build's
+    own list of missing tools stays free of it."""
+    import dlbook.doctor
+    from dlbook.book import animations
+
+    real_which = dlbook.doctor.shutil.which
+    monkeypatch.setattr(dlbook.doctor.shutil, "which",
+                        lambda cmd: None if cmd == "kpsewhich" else real_which(cmd))
+    check = dlbook.doctor.check_standalone()
+    assert not check.ok and "texlive-latex-extra" in check.detail
+    assert check in dlbook.doctor.report()
+    assert not any("standalone" in m for m in animations.missing_tools())
+
+
 def test_a_video_over_budget_is_encoded_again_until_it_fits(tmp_path: Path) -> None:
     import av
     import numpy as np
