@@ -14,6 +14,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 HEADER = """\
 # ---
@@ -77,7 +78,42 @@ class Build:
         return int(match[1]), int(match[2]), int(match[3])
 
 
-class BookProject:
+class MiniProject:
+    """A throwaway MkDocs project under ``root``: files written by the test, built in a subprocess."""
+
+    root: Path
+    extra_env: ClassVar[dict[str, str]] = {}  # set on top of the environment of every build
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def read(self, relative: str) -> str:
+        return (self.root / relative).read_text(encoding="utf-8")
+
+    def append(self, relative: str, text: str) -> None:
+        self.write(relative, self.read(relative) + text)
+
+    def build_command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "mkdocs", "build", "-f", str(self.root / "mkdocs.yml"),
+                "-d", str(self.root / "site"), *args]
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLBOOK_DEVICE": "cpu", **self.extra_env}
+        env.pop("DLBOOK_CACHE_DIR", None)
+        return env
+
+    def build(self, *args: str) -> Build:
+        proc = subprocess.run(
+            self.build_command(*args), cwd=self.root, env=self.env(),
+            capture_output=True, text=True, timeout=600,
+        )
+        return Build(proc.returncode, proc.stdout + proc.stderr)
+
+
+class BookProject(MiniProject):
     def __init__(self, root: Path, *, timeout: int = 60) -> None:
         self.root = root
         self.cache = root / ".cache" / "dlbook"
@@ -97,28 +133,3 @@ class BookProject:
             ),
         )
         self.write("docs/ch/beta.py", BETA)
-
-    def write(self, relative: str, text: str) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def read(self, relative: str) -> str:
-        return (self.root / relative).read_text(encoding="utf-8")
-
-    def build_command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "mkdocs", "build", "-f", str(self.root / "mkdocs.yml"),
-                "-d", str(self.root / "site"), *args]
-
-    def env(self) -> dict[str, str]:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLBOOK_DEVICE": "cpu"}
-        env.pop("DLBOOK_CACHE_DIR", None)
-        return env
-
-    def build(self, *args: str) -> Build:
-        proc = subprocess.run(
-            self.build_command(*args), cwd=self.root, env=self.env(),
-            capture_output=True, text=True, timeout=600,
-        )
-        return Build(proc.returncode, proc.stdout + proc.stderr)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 import textwrap
+from dataclasses import astuple
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from book_project import HEADER
+from book_project import HEADER, MiniProject
 from conftest import ROOT, BuiltSite
 
 from dlbook.book.animations import (
@@ -114,8 +114,10 @@ def notebook(markdown: str) -> str:
                       "# %%\nprint('hello')\n"])
 
 
-class AnimationProject:
+class AnimationProject(MiniProject):
     """A book with one Markdown page, one notebook chapter and two scenes, Alpha and Beta."""
+
+    extra_env: ClassVar[dict[str, str]] = {"DLBOOK_ANIMATION_QUALITY": "low"}
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -131,16 +133,6 @@ class AnimationProject:
         self.write("animations/alpha.py", ALPHA)
         self.write("animations/beta.py", BETA)
 
-    def write(self, relative: str, text: str) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def append(self, relative: str, text: str) -> None:
-        path = self.root / relative
-        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-
     def keys(self, *, quality: str = "low", manim: str = "0.22.0") -> dict[str, str]:
         folder = self.root / "animations"
         roots = {"minipkg": self.root / "minipkg", "animations": folder}
@@ -149,19 +141,6 @@ class AnimationProject:
                             manim=manim).digest
             for name, spec in discover_scenes(folder).items()
         }
-
-    def build(self) -> tuple[int, str]:
-        import os
-
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLBOOK_DEVICE": "cpu",
-               "DLBOOK_ANIMATION_QUALITY": "low"}
-        env.pop("DLBOOK_CACHE_DIR", None)
-        proc = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-f", str(self.root / "mkdocs.yml"),
-             "-d", str(self.root / "site")],
-            cwd=self.root, env=env, capture_output=True, text=True, timeout=600,
-        )
-        return proc.returncode, proc.stdout + proc.stderr
 
 
 def counts(output: str) -> tuple[list[str], int]:
@@ -329,7 +308,7 @@ def test_embed_unknown_name_names_the_page_and_the_scenes() -> None:
 @pytest.mark.slow
 def test_build_renders_caches_and_rerenders_only_the_edited_scene(tmp_path: Path) -> None:
     project = AnimationProject(tmp_path)
-    code, output = project.build()
+    code, output = astuple(project.build())
     assert code == 0, output
     rendered, cached = counts(output)
     assert sorted(rendered) == ["Alpha", "Beta"] and cached == 0
@@ -347,12 +326,12 @@ def test_build_renders_caches_and_rerenders_only_the_edited_scene(tmp_path: Path
     assert 'src="../../assets/animations/Beta.mp4"' in chapter and "{{" not in chapter
     assert json.loads((site / "assets/animations/Alpha.json").read_text())["numbers"] == {"side": "1.5"}
 
-    code, output = project.build()
+    code, output = astuple(project.build())
     assert code == 0, output
     assert counts(output) == ([], 2)
 
     project.append("animations/beta.py", "\n# an edit to Beta only\n")
-    code, output = project.build()
+    code, output = astuple(project.build())
     assert code == 0, output
     assert counts(output) == (["Beta"], 1)
 
@@ -360,7 +339,7 @@ def test_build_renders_caches_and_rerenders_only_the_edited_scene(tmp_path: Path
     entries = sorted(p.name for p in (tmp_path / ".cache/dlbook/animations").iterdir())
     project.write("animations/broken.py", "from .base import StepScene\n\n\nclass Broken(StepScene):\n"
                   "    def construct(self) -> None:\n        raise RuntimeError('drawn wrong')\n")
-    code, output = project.build()
+    code, output = astuple(project.build())
     assert code != 0 and "Broken (broken.py) failed to render" in output and "drawn wrong" in output
     assert sorted(p.name for p in (tmp_path / ".cache/dlbook/animations").iterdir()) == entries
 
@@ -369,7 +348,7 @@ def test_build_renders_caches_and_rerenders_only_the_edited_scene(tmp_path: Path
 def test_unknown_scene_fails_the_build(tmp_path: Path) -> None:
     project = AnimationProject(tmp_path)
     project.write("docs/index.md", '# Mini\n\n{{ animation("Gamma") }}\n')
-    code, output = project.build()
+    code, output = astuple(project.build())
     assert code != 0
     assert "docs/index.md: no animation named 'Gamma'; the known scenes are: Alpha, Beta" in output
 
