@@ -444,21 +444,24 @@ def run(lam: float, p: float) -> dict:
     return grid["runs"][decays.index(lam) * len(drops) + drops.index(p)]
 
 
-fig, ax = plt.subplots(figsize=(6.5, 3.8))
-for lam, color in zip(decays, plt.get_cmap("viridis")(torch.linspace(0, 0.9, len(decays)).tolist()),
-                      strict=True):
-    r = run(lam, 0.0)
-    ax.plot(range(1, len(r["val"]) + 1), r["val"], color=color, label=f"λ = {lam:g}")
-    ax.plot(range(1, len(r["train"]) + 1), r["train"], color=color, ls="--", lw=1)
-ax.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log",
-       title="Weight decay, no dropout (dashed: training)")
-ax.grid(True, alpha=0.3)
-ax.legend(frameon=False, fontsize=8)
-plt.show()
-for lam in decays:
-    r = run(lam, 0.0)
-    print(f"λ = {lam:<6g} training loss {r['train'][-1]:.4f}   lowest validation loss {min(r['val']):.3f}"
-          f"   last {r['val'][-1]:.3f}   validation accuracy {r['val_acc']:.1%}")
+def plot_sweep(runs: dict[str, dict], cmap: str, title: str) -> None:
+    """Validation (solid) and training (dashed) loss of each labelled run, then its final numbers."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    colors = plt.get_cmap(cmap)(torch.linspace(0, 0.9, len(runs)).tolist())
+    for (label, r), color in zip(runs.items(), colors, strict=True):
+        ax.plot(range(1, len(r["val"]) + 1), r["val"], color=color, label=label)
+        ax.plot(range(1, len(r["train"]) + 1), r["train"], color=color, ls="--", lw=1)
+    ax.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log", title=title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    plt.show()
+    for label, r in runs.items():
+        print(f"{label:<12} training loss {r['train'][-1]:.4f}   lowest validation loss {min(r['val']):.3f}"
+              f"   last {r['val'][-1]:.3f}   validation accuracy {r['val_acc']:.1%}")
+
+
+plot_sweep({f"λ = {lam:g}": run(lam, 0.0) for lam in decays}, "viridis",
+           "Weight decay, no dropout (dashed: training)")
 
 # %% [markdown]
 # Weight decay holds the training loss up: the network is no longer allowed to shrink it
@@ -504,20 +507,8 @@ print("mean over a million units:", dropout(torch.ones(1_000_000), 0.5).mean().i
 # sweep, the grid's first row, without weight decay:
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 3.8))
-for p, color in zip(drops, plt.get_cmap("plasma")(torch.linspace(0, 0.85, len(drops)).tolist()), strict=True):
-    r = run(0.0, p)
-    ax.plot(range(1, len(r["val"]) + 1), r["val"], color=color, label=f"p = {p:g}")
-    ax.plot(range(1, len(r["train"]) + 1), r["train"], color=color, ls="--", lw=1)
-ax.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log",
-       title="Dropout, no weight decay (dashed: training, with dropout on)")
-ax.grid(True, alpha=0.3)
-ax.legend(frameon=False, fontsize=8)
-plt.show()
-for p in drops:
-    r = run(0.0, p)
-    print(f"p = {p:<4g} training loss {r['train'][-1]:.4f}   lowest validation loss {min(r['val']):.3f}"
-          f"   last {r['val'][-1]:.3f}   validation accuracy {r['val_acc']:.1%}")
+plot_sweep({f"p = {p:g}": run(0.0, p) for p in drops}, "plasma",
+           "Dropout, no weight decay (dashed: training, with dropout on)")
 
 # %% [markdown]
 # The pattern matches weight decay's: a moderate rate improves the validation loss over
