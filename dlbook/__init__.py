@@ -82,6 +82,7 @@ _EXPORTS = {
     "loss_grid": "dlbook.surfaces",
     "optimizer_path": "dlbook.surfaces",
     "fit": "dlbook.train",
+    "accuracy": "dlbook.train",
     "FitConfig": "dlbook.train",
     "History": "dlbook.train",
     "Callback": "dlbook.train",

@@ -31,12 +31,24 @@ from tqdm import tqdm  # text bar: tqdm.auto wants ipywidgets in notebooks and w
 from dlbook.optim import Adam
 from dlbook.utils import atomic_write, get_device, seed_everything
 
-__all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "epoch_order", "fit"]
+__all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "accuracy", "epoch_order",
+           "fit"]
 
 Data = tuple[Tensor, Tensor] | Dataset[tuple[Tensor, Tensor]]  # (X, y) tensors, or a Dataset of pairs
 LossFn = Callable[[Tensor, Tensor], Tensor]  # (y_hat, y) -> scalar loss, the mean over the batch
 Metric = Callable[[Tensor, Tensor], Tensor | float]  # (y_hat, y) -> mean over the batch
 _Pairs = Dataset[Any]  # what fit works on inside: a Dataset of (X_i, y_i)
+
+
+def accuracy(y_hat: Tensor, y: Tensor) -> Tensor:
+    """The fraction of rows whose highest score is the true class: (B, K), (B,) -> ().
+
+    A metric for ``fit``: ``metrics={"acc": accuracy}`` logs "acc" and "val_acc".
+    """
+    if y_hat.ndim != 2 or y.shape != y_hat.shape[:1]:
+        raise ValueError(f"accuracy expects scores (B, K) and labels (B,), got {tuple(y_hat.shape)} "
+                         f"and {tuple(y.shape)}")
+    return (y_hat.argmax(dim=1) == y).float().mean()
 
 
 @dataclass(frozen=True)

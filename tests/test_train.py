@@ -18,7 +18,7 @@ from torch import Tensor
 from dlbook.datasets import moons
 from dlbook.mlp import MLP
 from dlbook.optim import SGD
-from dlbook.train import Checkpoint, EarlyStopping, FitConfig, History, epoch_order, fit
+from dlbook.train import Checkpoint, EarlyStopping, FitConfig, History, accuracy, epoch_order, fit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,10 +34,6 @@ def one_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-def accuracy(y_hat: Tensor, y: Tensor) -> Tensor:
-    return (y_hat.argmax(dim=1) == y).float().mean()
-
-
 def small_mlp(seed: int = 0, dtype: torch.dtype = torch.float32) -> MLP:
     return MLP([2, 16, 16, 2], activation="tanh", generator=torch.Generator().manual_seed(seed)).to(dtype)
 
@@ -47,6 +43,14 @@ def run(seed: int, **options: object) -> tuple[History, MLP]:
     model = small_mlp()
     config = FitConfig(num_epochs=3, batch_size=16, lr=0.01, seed=seed, **options)  # type: ignore[arg-type]
     return fit(model, (X, y), loss_fn=F.cross_entropy, config=config, val_data=moons(64, seed=1)), model
+
+
+def test_accuracy_counts_the_rows_whose_top_score_is_the_label() -> None:
+    y_hat = torch.tensor([[0.1, 0.9], [2.0, -1.0], [0.3, 0.2], [-1.0, 0.0]])
+    assert accuracy(y_hat, torch.tensor([1, 0, 1, 1])).item() == 0.75
+    expected = r"accuracy expects scores \(B, K\) and labels \(B,\), got \(4, 2\) and \(3,\)"
+    with pytest.raises(ValueError, match=expected):
+        accuracy(y_hat, torch.tensor([1, 0, 1]))
 
 
 def test_same_seed_gives_the_same_history_and_weights() -> None:

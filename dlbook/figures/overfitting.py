@@ -30,7 +30,7 @@ from dlbook.mlp import MLP
 from dlbook.optim import SGD
 from dlbook.regularization import DropoutMLP
 from dlbook.splits import train_val_test_split
-from dlbook.train import FitConfig, History, fit
+from dlbook.train import FitConfig, History, accuracy, fit
 
 Pair = tuple[Tensor, Tensor]
 DIGITS_TRAIN, DIGITS_VAL = 1000, 400  # the rest of the 1797 digits (397) is the test set
@@ -42,11 +42,6 @@ def digit_splits(seed: int = 0) -> tuple[Pair, Pair, Pair]:
     """The digits scaled to [0, 1] and cut into 1000 train, 400 validation and 397 test examples."""
     X, y = digits()  # (1797, 64) grey levels 0..16, (1797,)
     return train_val_test_split(X / 16, y, n_train=DIGITS_TRAIN, n_val=DIGITS_VAL, seed=seed)
-
-
-def accuracy(y_hat: Tensor, y: Tensor) -> Tensor:
-    """The fraction of rows whose highest score is the true class: (B, K), (B,) -> ()."""
-    return (y_hat.argmax(dim=1) == y).float().mean()
 
 
 def rounded(values: Sequence[float], digits: int = 4) -> list[float]:
