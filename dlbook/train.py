@@ -3,23 +3,22 @@
 Used by the chapters of docs/training/ once a model is worth training for more than a few
 lines. ``fit`` runs epochs of mini-batch steps (forward, loss, backward, optional gradient
 clipping, optimizer step), logs the mean training and validation loss of every epoch, and
-asks its callbacks after each epoch whether to stop. Started by ``torchrun``, the same call
-trains with DistributedDataParallel: each process takes its share of every global batch,
-DDP averages the gradients, and the logged numbers are averaged over processes.
+asks its callbacks (dlbook.callbacks, re-exported here) after each epoch whether to stop.
+Started by ``torchrun``, the same call trains with DistributedDataParallel: each process
+takes its share of every global batch, DDP averages the gradients, and the logged
+numbers are averaged over processes.
 Ref: Li et al. 2020, "PyTorch Distributed: Experiences on Accelerating Data Parallel Training".
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import math
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -28,8 +27,9 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, TensorDataset
 from tqdm import tqdm  # text bar: tqdm.auto wants ipywidgets in notebooks and warns without them
 
+from dlbook.callbacks import Callback, Checkpoint, EarlyStopping, rank
 from dlbook.optim import Adam
-from dlbook.utils import atomic_write, get_device, seed_everything
+from dlbook.utils import get_device, seed_everything
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "accuracy", "epoch_order",
            "fit"]
@@ -89,90 +89,6 @@ class History:
     metrics: dict[str, list[float]] = field(default_factory=dict)  # "acc" on train batches, "val_acc"
     epochs_run: int = 0
     stopped_early: bool = False  # a callback asked to stop before num_epochs
-
-
-class Callback(Protocol):
-    """Hooks ``fit`` calls; subclass it to inherit the do-nothing defaults."""
-
-    def on_fit_start(self, model: nn.Module) -> None:
-        """Called once before training with the model itself (never its DDP wrapper)."""
-
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, float]) -> bool:
-        """Called after every epoch with that epoch's logs; return True to stop training."""
-        return False
-
-
-class _Monitor(Callback):
-    """Shared by the callbacks that follow one logged number and remember its best value."""
-
-    def __init__(self, owner: str, monitor: str, mode: str) -> None:
-        if mode not in ("min", "max"):
-            raise ValueError(f"{owner} expects mode 'min' or 'max', got {mode!r}")
-        self.owner, self.monitor, self.mode = owner, monitor, mode
-        self.best, self.best_epoch = math.nan, 0
-
-    def on_fit_start(self, model: nn.Module) -> None:
-        self.best, self.best_epoch = (math.inf if self.mode == "min" else -math.inf), 0
-
-    def _improved(self, epoch: int, logs: Mapping[str, float], min_delta: float = 0.0) -> bool:
-        """Whether ``logs[monitor]`` beats the best so far by more than ``min_delta`` (then remember it)."""
-        if self.monitor not in logs:
-            raise KeyError(f"{self.owner} monitors {self.monitor!r}, but the logs only have {sorted(logs)}; "
-                           "pass val_data to fit or monitor another key")
-        value = logs[self.monitor]
-        better = value < self.best - min_delta if self.mode == "min" else value > self.best + min_delta
-        if better:
-            self.best, self.best_epoch = value, epoch
-        return better
-
-
-class EarlyStopping(_Monitor):
-    """Stop once ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs."""
-
-    def __init__(self, *, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0,
-                 mode: str = "min") -> None:
-        super().__init__("EarlyStopping", monitor, mode)
-        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"EarlyStopping expects patience to be a positive int, got {patience!r}")
-        if not min_delta >= 0:
-            raise ValueError(f"EarlyStopping expects min_delta >= 0, got {min_delta!r}")
-        self.patience, self.min_delta = patience, min_delta
-
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, float]) -> bool:
-        self._improved(epoch, logs, self.min_delta)
-        return epoch - self.best_epoch >= self.patience  # epochs since the last improvement
-
-
-class Checkpoint(_Monitor):
-    """Save the model's ``state_dict`` to ``path`` whenever ``monitor`` improves (every epoch if None).
-
-    The tensors are copied to the CPU and written atomically by rank 0 only, so the file always
-    holds one whole checkpoint, loadable with ``torch.load(path, weights_only=True)``.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], *, monitor: str | None = "val_loss",
-                 mode: str = "min") -> None:
-        super().__init__("Checkpoint", monitor or "", mode)
-        self.path, self.every_epoch = Path(path), monitor is None
-        self._model: nn.Module | None = None
-
-    def on_fit_start(self, model: nn.Module) -> None:
-        super().on_fit_start(model)
-        self._model = model
-
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, float]) -> bool:
-        if self._model is None:
-            raise RuntimeError("Checkpoint.on_fit_start was not called; pass it to fit(callbacks=...)")
-        if (self.every_epoch or self._improved(epoch, logs)) and _rank() == 0:
-            state = {k: v.detach().cpu() for k, v in self._model.state_dict().items()}
-            buffer = io.BytesIO()
-            torch.save(state, buffer)
-            atomic_write(self.path, buffer.getvalue())
-        return False
-
-
-def _rank() -> int:
-    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
 
 
 def _as_dataset(data: Data, what: str) -> _Pairs:
@@ -318,7 +234,7 @@ def _fit(model: nn.Module, train: _Pairs, val: _Pairs | None,
          metrics: dict[str, Metric], callbacks: Sequence[Callback], device: torch.device,
          world: int) -> History:
     seed_everything(config.seed)
-    rank, was_training = _rank(), model.training
+    this_rank, was_training = rank(), model.training
     model.to(device)
     net = model if world == 1 else DistributedDataParallel(model, device_ids=[device] if device.type == "cuda"
                                                            else None)
@@ -345,16 +261,16 @@ def _fit(model: nn.Module, train: _Pairs, val: _Pairs | None,
         scaler.update()
 
     per_rank = config.batch_size // world
-    sampler: DistributedSampler[int] = DistributedSampler(train, num_replicas=world, rank=rank,
+    sampler: DistributedSampler[int] = DistributedSampler(train, num_replicas=world, rank=this_rank,
                                                           shuffle=config.shuffle, seed=config.seed)
     val_sampler: DistributedSampler[int] | None = None
     if val is not None:  # every rank evaluates a 1/W share; DistributedSampler pads it with repeats
-        val_sampler = DistributedSampler(val, num_replicas=world, rank=rank, shuffle=False)
+        val_sampler = DistributedSampler(val, num_replicas=world, rank=this_rank, shuffle=False)
     for cb in callbacks:
         cb.on_fit_start(model)
     logged = [*metrics, *([f"val_{k}" for k in metrics] if val is not None else [])]
     history = History(metrics={k: [] for k in logged})
-    bar = tqdm(total=config.num_epochs, unit="epoch", disable=not config.progress or rank != 0)
+    bar = tqdm(total=config.num_epochs, unit="epoch", disable=not config.progress or this_rank != 0)
     for epoch in range(1, config.num_epochs + 1):
         sampler.set_epoch(epoch)  # one replica or many, the order depends on (seed, epoch) alone
         net.train()
