@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve site test test-fast bench figures doctor clean help
+.PHONY: serve site test test-fast bench figures chapter doctor clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -20,10 +20,14 @@ help:
 	@echo "make test-fast  the tests that need no site build or browser"
 	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures and fit"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
+	@echo "make chapter    scaffold a chapter: PART=training NAME=recurrent-networks [TITLE=\"Recurrent networks\"]"
 	@echo "make doctor     report what is installed and what is missing"
 	@echo "make clean      remove site/ and the build caches (not .venv)"
 
-$(STAMP): pyproject.toml requirements.lock scripts/setup.sh
+# System packages first (compiler, Python headers, Cairo, Pango, LaTeX): pip builds pycairo
+# and manimpango against them while it fills the venv.
+$(STAMP): pyproject.toml dlbook-build/pyproject.toml requirements.lock scripts/setup.sh
+	@scripts/setup.sh system site
 	@scripts/setup.sh python
 
 serve: $(STAMP)
@@ -47,10 +51,19 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train.py
 
 figures: $(STAMP)
-	$(BIN)/dlbook figures
+	$(BIN)/dlbook-build figures
+
+# A new chapter's page, experiments, scenes and tests from the templates (dlbook_build/templates/)
+ifneq ($(filter chapter,$(MAKECMDGOALS)),)
+ifeq ($(and $(PART),$(NAME)),)
+$(error usage: make chapter PART=training NAME=recurrent-networks [TITLE="Recurrent networks"])
+endif
+endif
+chapter: $(STAMP)
+	$(BIN)/dlbook-build chapter $(PART) $(NAME)$(if $(TITLE), --title "$(TITLE)")
 
 doctor: $(STAMP)
-	$(BIN)/dlbook doctor
+	$(BIN)/dlbook-build doctor
 
 clean:
 	rm -rf site .cache

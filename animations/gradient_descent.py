@@ -23,9 +23,9 @@ from manim import (
     VGroup,
 )
 
-from animations import style
-from animations.base import Num, StepScene
-from animations.objects import label, tag
+from animations.common import style
+from animations.common.base import Num, StepScene
+from animations.common.objects import label, tag
 from dlbook.trace import GradientDescentTrace, parabola, trace_parabola_descent
 
 
@@ -38,7 +38,17 @@ class GradientDescentStep(StepScene):
 
     @classmethod
     def steps(cls) -> list[str]:
-        return cls.trace().steps()  # one caption per move
+        t = cls.trace()
+        landings = [f"x{k}" for k in range(1, len(t.points))]  # each move's caption, keyed by where it lands
+        return t.steps_for(*landings)
+
+    @classmethod
+    def expected_numbers(cls) -> dict[str, float]:
+        t = cls.trace()
+        numbers: dict[str, float] = {"lr": t.lr, f"x{len(t.points) - 1}": t.points[-1].x}  # the last landing
+        for k, p in enumerate(t.points[:-1]):  # each move starts at x_k
+            numbers |= {f"x{k}": p.x, f"f{k}": p.fx, f"slope{k}": p.slope, f"step{k}": p.step}
+        return numbers
 
     def construct(self) -> None:
         t = self.trace()

@@ -10,8 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlbook.figures import all_figures
 from dlbook.figures.pipeline import make, read_manifest
+
+from dlbook.figures import all_figures
 
 SMOKE_BUDGET_S = 120.0
 

@@ -11,6 +11,7 @@ never touches the global RNG); a different seed gives different data.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -29,6 +30,7 @@ __all__ = [
     "moons",
     "pass_exam",
     "spirals",
+    "tilted_blobs",
     "xor",
 ]
 
@@ -114,6 +116,30 @@ def blobs(
             raise ValueError(f"blobs could not place the points with margin={margin} at std={std}; "
                              "lower one of them")
     return _shuffled(X, y, g)
+
+
+def tilted_blobs(
+    n: int,
+    *,
+    std: float,
+    margin: float,
+    angle_deg: float,
+    shift: Sequence[float],
+    seed: int = 0,
+) -> tuple[Tensor, Tensor]:
+    """Two separable ``blobs``, turned by ``angle_deg`` about the origin and moved by ``shift``.
+
+    ``blobs`` are centred on the origin and split by the vertical line x₁ = 0; turned and
+    moved, the line that splits them needs all three of ``w₁``, ``w₂`` and ``b``, as in
+    docs/neurons/perceptron/. The gap of width ``margin`` survives: rotations and shifts
+    keep distances. Returns ``X`` (n, 2) float32 and ``y`` (n,) long.
+    """
+    if len(shift) != 2:
+        raise ValueError(f"tilted_blobs expects shift as a pair (dx₁, dx₂), got {shift!r}")
+    X, y = blobs(n, centers=2, std=std, separable=True, margin=margin, seed=seed)  # (n, 2), (n,)
+    a = math.radians(angle_deg)
+    R = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])  # (2, 2) rotation
+    return X @ R.T + torch.tensor([float(v) for v in shift]), y  # x ↦ R x + shift, row by row
 
 
 def xor(n: int, *, noise: float = 0.1, seed: int = 0) -> tuple[Tensor, Tensor]:

@@ -1,4 +1,8 @@
-"""`dlbook doctor`: what this machine has for dlbook, what is missing, and how to get it."""
+"""`dlbook`: what this machine has for the dlbook library, what is missing, and how to get it.
+
+Only what a reader or practitioner needs (torch, NumPy, the plotting and data extras, a
+GPU); the book's build checks its own tools with ``dlbook-build doctor``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import importlib.metadata
 import importlib.util
 import platform
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -23,27 +26,17 @@ class Check:
 PACKAGES = [
     ("torch", "torch", "everything", "pip install torch"),
     ("numpy", "numpy", "everything", "pip install numpy"),
-    ("matplotlib", "matplotlib", "figures", "pip install 'dlbook[plot]'"),
-    ("mkdocs", "mkdocs", "building the site", "make serve (or pip install 'dlbook[site]')"),
-    ("mkdocs-material", "material", "building the site", "pip install 'dlbook[site]'"),
-    ("mkdocs-jupyter", "mkdocs_jupyter", "building the site", "pip install 'dlbook[site]'"),
-    ("jupytext", "jupytext", "building the site", "pip install 'dlbook[site]'"),
-    ("nbclient", "nbclient", "executing chapters", "pip install 'dlbook[site]'"),
-    ("ipykernel", "ipykernel", "executing chapters", "pip install 'dlbook[site]'"),
-    ("pytest", "pytest", "tests", "make test (or pip install 'dlbook[dev]')"),
-    ("playwright", "playwright", "the browser test", "pip install 'dlbook[dev]'"),
-]
-
-# (command, what needs it, Debian package)
-TOOLS = [
-    ("chromium", "the browser test", "chromium"),
-    ("git", "versioned builds", "git"),
+    ("tqdm", "tqdm", "everything", "pip install tqdm"),
+    ("matplotlib", "matplotlib", "plots (dlbook.plot)", "pip install 'dlbook[plot]'"),
+    ("scikit-learn", "sklearn", "the digits data set", "pip install 'dlbook[data]'"),
+    ("pooch", "pooch", "figures outside a checkout", "pip install 'dlbook[notebooks]'"),
 ]
 
 
-def check_packages() -> list[Check]:
+def check_packages(packages: list[tuple[str, str, str, str]] | None = None) -> list[Check]:
+    """One check per ``(distribution, import name, what needs it, how to get it)``."""
     checks = []
-    for dist, module, needed_for, how in PACKAGES:
+    for dist, module, needed_for, how in PACKAGES if packages is None else packages:
         if importlib.util.find_spec(module) is None:
             checks.append(Check(dist, False, how, needed_for))
             continue
@@ -53,69 +46,6 @@ def check_packages() -> list[Check]:
             version = "installed"
         checks.append(Check(dist, True, version, needed_for))
     return checks
-
-
-def check_tools() -> list[Check]:
-    checks = []
-    for command, needed_for, package in TOOLS:
-        path = shutil.which(command)
-        how = f"sudo apt-get install {package}"
-        checks.append(Check(command, path is not None, path or how, needed_for))
-    return checks
-
-
-def check_animation_tools() -> list[Check]:
-    """What rendering the Manim scenes needs: Manim, PyAV's H.264 encoder, Pango, LaTeX, dvisvgm.
-
-    The site build runs these checks before it renders a scene and stops with their
-    advice; `dlbook doctor` prints them with the rest.
-    """
-    needed_for = "animations"
-    checks = []
-    if importlib.util.find_spec("manim") is None:
-        checks.append(Check("manim", False, "pip install 'dlbook[animations]'", needed_for))
-    else:
-        checks.append(Check("manim", True, importlib.metadata.version("manim"), needed_for))
-    try:
-        import av
-
-        av.codec.Codec("libx264", "w")
-        checks.append(Check("h264 encoder", True, f"PyAV {av.__version__} (libx264)", needed_for))
-    except ImportError:
-        checks.append(Check("h264 encoder", False, "pip install av (Manim's own dependency)", needed_for))
-    except Exception:  # av.codec raises UnknownCodecError, a ValueError, on builds without x264
-        how = "a PyAV build with libx264: pip install --force-reinstall av"
-        checks.append(Check("h264 encoder", False, how, needed_for))
-    try:
-        import manimpango
-
-        checks.append(Check("pango", True, f"manimpango {manimpango.__version__}", needed_for))
-    except ImportError as err:
-        how = "sudo apt-get install libpango1.0-dev, then pip install --force-reinstall manimpango"
-        checks.append(Check("pango", False, f"{how} ({err})", needed_for))
-    for command, package in (("latex", "texlive-latex-base"), ("dvisvgm", "dvisvgm")):
-        path = shutil.which(command)
-        checks.append(Check(command, path is not None, path or f"sudo apt-get install {package}", needed_for))
-    return checks
-
-
-def check_standalone() -> Check:
-    """Manim's default TeX template uses the ``standalone`` class, which texlive-latex-base lacks.
-
-    Our scenes typeset with ``animations.style``'s article template, so this is optional (not
-    one of the checks the build requires); a scene written with Manim's default ``MathTex``
-    fails without it.
-    """
-    needed_for = "MathTex's default template (optional)"
-    kpsewhich = shutil.which("kpsewhich")
-    found = ""
-    if kpsewhich is not None:
-        run = subprocess.run([kpsewhich, "standalone.cls"], capture_output=True, text=True, check=False)
-        found = run.stdout.strip()
-    if found:
-        return Check("standalone.cls", True, found, needed_for)
-    how = "sudo apt-get install texlive-latex-extra, or use animations.style's TeX template"
-    return Check("standalone.cls", False, how, needed_for)
 
 
 def check_gpu() -> Check:
@@ -133,18 +63,23 @@ def check_gpu() -> Check:
 
 
 def report() -> list[Check]:
-    return [*check_packages(), *check_tools(), *check_animation_tools(), check_standalone(), check_gpu()]
+    return [*check_packages(), check_gpu()]
+
+
+def print_checks(checks: list[Check], required: set[str]) -> bool:
+    """Print one line per check; True when one of ``required`` is missing."""
+    missing = False
+    for check in checks:
+        mark = "ok " if check.ok else "-- "
+        print(f"  {mark}{check.name:<16} {check.detail:<48} ({check.needed_for})")
+        missing |= not check.ok and check.needed_for in required
+    return missing
 
 
 def main() -> int:
-    """Print one line per check; exit 1 when something the site or tests need is missing."""
-    print(f"dlbook doctor: Python {platform.python_version()} at {sys.executable}")
-    required = {"everything", "building the site", "executing chapters", "animations"}
-    missing_required = False
-    for check in report():
-        mark = "ok " if check.ok else "-- "
-        print(f"  {mark}{check.name:<16} {check.detail:<48} ({check.needed_for})")
-        missing_required |= not check.ok and check.needed_for in required
-    if missing_required:
-        print("Something the site needs is missing: `make serve` installs it all into .venv.")
-    return 1 if missing_required else 0
+    """Print one line per check; exit 1 when something every use needs is missing."""
+    print(f"dlbook: Python {platform.python_version()} at {sys.executable}")
+    if print_checks(report(), {"everything"}):
+        print("Something dlbook needs is missing: pip install dlbook")
+        return 1
+    return 0

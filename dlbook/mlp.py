@@ -4,7 +4,9 @@ Taught in docs/neurons/neural-networks/. A dense (fully connected) layer compute
 ``g(X Wᵀ + b)``: every output unit is a perceptron-like neuron with a smooth
 activation ``g``. Stacking layers gives an MLP; with a non-linear ``g`` between them
 it can draw curved decision boundaries that no single neuron can (XOR, moons).
-tests/test_mlp.py checks ``Dense`` against ``nn.Linear`` and trains an MLP on XOR.
+``dead_fraction`` counts the ReLU units of an MLP that have died, as taught in
+docs/neurons/activation-functions/. tests/library/test_mlp.py checks ``Dense``
+against ``nn.Linear`` and trains an MLP on XOR.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from torch import Tensor, nn
 
 from dlbook.activations import Activation, get_activation
 
-__all__ = ["MLP", "Dense"]
+__all__ = ["MLP", "Dense", "dead_fraction"]
 
 
 def _activation_name(activation: str | Activation) -> str:
@@ -137,3 +139,25 @@ class MLP(nn.Module):
             X = layer.activation(Z)  # (B, out)
             steps.append((f"layer {i}: {layer.activation_name}(Z)", tuple(X.shape)))
         return X, steps
+
+
+def dead_fraction(model: MLP, X: Tensor) -> list[float]:
+    """For each hidden layer, the share of units whose pre-activation is ≤ 0 on every row of ``X``.
+
+    ``X`` is (B, d_in); the result has one number in [0, 1] per hidden layer (every layer
+    but the last). Such a ReLU unit outputs 0 on all of the data and, since ReLU's
+    derivative is 0 there, its own weights and bias receive no gradient. In the first
+    layer, whose inputs never change, that makes it dead for good; a unit of a later
+    layer can come back if the layers below it change what it sees.
+    """
+    fractions = []
+    h = X  # (B, d_in)
+    with torch.no_grad():
+        for layer in list(model.layers)[:-1]:  # the hidden layers
+            if not isinstance(layer, Dense):
+                raise TypeError(f"dead_fraction expects an MLP of Dense layers, got {type(layer).__name__}")
+            Z = layer.affine(h)  # (B, units)
+            # dead_j = [max_b Z_bj ≤ 0]: never positive on any input
+            fractions.append(float((Z.amax(dim=0) <= 0).float().mean()))
+            h = layer.activation(Z)  # (B, units)
+    return fractions

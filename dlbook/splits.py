@@ -3,6 +3,8 @@
 The training set fits the weights, the validation set chooses among models and settings
 (size, epochs, weight decay), and the test set is looked at once, at the very end, to
 report how well the chosen model does on data that influenced no decision.
+``digit_splits`` is the one split of the 8x8 digits that every digits experiment and
+page of the book shares.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["train_val_test_split"]
+from dlbook.datasets import digits
+
+__all__ = ["DIGITS_TRAIN", "DIGITS_VAL", "digit_splits", "train_val_test_split"]
 
 Pair = tuple[Tensor, Tensor]
+DIGITS_TRAIN, DIGITS_VAL = 1000, 400  # digit_splits: the rest of the 1797 digits (397) is the test set
 
 
 def train_val_test_split(X: Tensor, y: Tensor, *, n_train: int, n_val: int, n_test: int | None = None,
@@ -39,3 +44,13 @@ def train_val_test_split(X: Tensor, y: Tensor, *, n_train: int, n_val: int, n_te
     cuts = order.split([n_train, n_val, n_test, N - n_train - n_val - n_test])
     train, val, test = ((X[idx], y[idx]) for idx in cuts[:3])
     return train, val, test
+
+
+def digit_splits(seed: int = 0) -> tuple[Pair, Pair, Pair]:
+    """The 1797 digits scaled to [0, 1], cut into 1000 train, 400 validation and 397 test examples.
+
+    Each pair is ``(X, y)`` with ``X`` float32 (n, 64) and ``y`` long (n,); the shuffle is
+    ``train_val_test_split``'s with ``seed``. Needs scikit-learn (see dlbook.datasets.digits).
+    """
+    X, y = digits()  # (1797, 64) grey levels 0..16, (1797,)
+    return train_val_test_split(X / 16, y, n_train=DIGITS_TRAIN, n_val=DIGITS_VAL, seed=seed)

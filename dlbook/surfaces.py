@@ -6,7 +6,10 @@ operations so that autograd supplies its gradient. The same function therefore d
 its contour plot (``loss_grid``) and drives any ``torch.optim.Optimizer``
 (``optimizer_path``), including those of dlbook.optim. tests/test_surfaces.py checks
 the surfaces against their closed-form gradients and plain gradient descent against
-its closed-form path on the quadratic. Ref: Rosenbrock 1960 (the banana valley).
+its closed-form path on the quadratic. ``line_loss`` is the loss of the smallest
+model of all, a line ``ŷ = w x + b`` fitted to ``line_data``: two parameters, so its
+surface can be drawn and the path of any optimizer over it followed.
+Ref: Rosenbrock 1960 (the banana valley).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor
 
-__all__ = ["Surface", "loss_grid", "optimizer_path", "quadratic", "rosenbrock"]
+__all__ = ["Surface", "line_data", "line_loss", "loss_grid", "optimizer_path", "quadratic", "rosenbrock"]
 
 Surface = Callable[[Tensor], Tensor]  # points (..., 2) -> values (...)
 MakeOptimizer = Callable[[list[Tensor]], torch.optim.Optimizer]  # params -> optimizer
@@ -59,6 +62,40 @@ def rosenbrock(p: Tensor, *, a: float = 1.0, b: float = 100.0) -> Tensor:
     x, y = p[..., 0], p[..., 1]
     # f = (a − x)² + b (y − x²)²
     return (a - x) ** 2 + b * (y - x**2) ** 2
+
+
+def line_data(n: int, noise: float, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """``n`` points ``x`` uniform in [−0.5, 1.5] and ``y = 2x − 1 + noise · ε``, ε ~ N(0, 1).
+
+    Returns ``x`` and ``y``, float32 of shape (n,) each, from a generator seeded with
+    ``seed`` (the global RNG is untouched): the same seed gives the same points.
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"line_data expects n to be a positive int, got {n!r}")
+    if not noise >= 0:
+        raise ValueError(f"line_data expects noise >= 0, got {noise!r}")
+    g = torch.Generator().manual_seed(seed)
+    x = 2 * torch.rand(n, generator=g) - 0.5
+    return x, 2 * x - 1 + noise * torch.randn(n, generator=g)
+
+
+def line_loss(x: Tensor, y: Tensor) -> Surface:
+    """The mean squared error of the line ``ŷ = w x + b`` as a surface over ``p = (w, b)``.
+
+    ``x`` and ``y`` are (n,); the surface maps points (..., 2) to losses (...), so it
+    feeds ``loss_grid`` and ``optimizer_path`` like ``quadratic`` does.
+    """
+    if x.ndim != 1 or y.shape != x.shape:
+        raise ValueError(f"line_loss expects x and y of shape (n,), got {tuple(x.shape)} "
+                         f"and {tuple(y.shape)}")
+
+    def f(p: Tensor) -> Tensor:
+        _check_points("line_loss", p)
+        w, b = p[..., 0:1], p[..., 1:2]  # (..., 1) each, broadcast against x (n,)
+        # L(w, b) = (1/n) Σ_i (w x_i + b − y_i)²
+        return ((w * x + b - y) ** 2).mean(dim=-1)
+
+    return f
 
 
 def loss_grid(f: Surface, *, xlim: tuple[float, float], ylim: tuple[float, float],

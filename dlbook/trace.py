@@ -4,7 +4,10 @@ Taught in docs/training/backpropagation/ and drawn by the scenes in animations/.
 trace is computed with dlbook.autograd's ``Value`` engine, the engine that chapter
 builds, so the numbers on screen come from the code the reader studies. A trace is a
 frozen dataclass of plain floats, and ``steps()`` spells the computation out in words,
-one caption per step. tests/test_trace.py checks every number against plain PyTorch.
+one caption per step. Each caption is keyed by the quantity it arrives at (``"h1"``,
+``"delta"``, ``"grad_w5"``, ``"w5_new"``, ...): ``keyed_steps()`` lists ``Step(key, text)``
+in order, and a scene asks for the captions it shows with ``step(key)`` or
+``steps_for(*keys)``. tests/library/test_trace.py checks every number against plain PyTorch.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "GradientDescentTrace",
     "NetworkTrace",
     "PerceptronTrace",
+    "Step",
     "format_number",
     "parabola",
     "trace_gradient_descent",
@@ -68,12 +72,59 @@ def _check_finite(name: str, values: Sequence[float]) -> None:
         raise ValueError(f"{name} expects finite numbers, got {list(values)!r}")
 
 
+# --- Captions, by key --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One caption of a trace: ``text`` spells a computation out, ``key`` names the quantity
+    it arrives at (``Step("delta", "δ = ŷ − y = 0.191 − 1 = -0.809")``)."""
+
+    key: str
+    text: str
+
+
+class _Captioned:
+    """What every trace can say: its captions in order, or the ones a scene asks for by key.
+
+    A trace writes its captions once, in ``keyed_steps()``; the rest is read from there.
+    """
+
+    def keyed_steps(self, *, digits: int = 4) -> list[Step]:
+        raise NotImplementedError(f"{type(self).__name__} must define keyed_steps()")
+
+    def steps(self, *, digits: int = 4) -> list[str]:
+        """The captions in order, one per step of the computation (the pages print these)."""
+        return [s.text for s in self.keyed_steps(digits=digits)]
+
+    def step_keys(self) -> list[str]:
+        """The keys of the captions, in order: ``["h1", "h2", "y_hat", "delta", ...]``."""
+        return [s.key for s in self.keyed_steps()]
+
+    def step(self, key: str, *, digits: int = 4) -> str:
+        """The caption keyed ``key``, e.g. ``step("grad_w5")`` is ``"∂L/∂w5 = δ·h1 = ..."``."""
+        return self.steps_for(key, digits=digits)[0]
+
+    def steps_for(self, *keys: str, digits: int = 4) -> list[str]:
+        """The captions keyed ``keys``, in the order asked; an unknown key raises a KeyError
+        that lists the keys this trace has."""
+        by_key = {s.key: s.text for s in self.keyed_steps(digits=digits)}
+        unknown = [k for k in keys if k not in by_key]
+        if unknown:
+            raise KeyError(f"{type(self).__name__} has no step {unknown[0]!r}; "
+                           f"its steps are {', '.join(by_key)}")
+        return [by_key[k] for k in keys]
+
+
 # --- One neuron ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PerceptronTrace:
-    """The forward pass of one neuron, ``z = w0 + Σ_i w_i x_i`` and ``ŷ = g(z)``."""
+class PerceptronTrace(_Captioned):
+    """The forward pass of one neuron, ``z = w0 + Σ_i w_i x_i`` and ``ŷ = g(z)``.
+
+    Its steps are keyed ``product1`` .. ``product<d>`` (``w_i·x_i``), ``z`` and ``y_hat``.
+    """
 
     x: tuple[float, ...]  # inputs x_1..x_d
     w: tuple[float, ...]  # weights w_1..w_d
@@ -83,19 +134,19 @@ class PerceptronTrace:
     y_hat: float  # g(z)
     activation: str  # the name of g
 
-    def steps(self, *, digits: int = 4) -> list[str]:
-        """The forward pass in words, e.g. ``"z = w0 + w1·x1 + w2·x2 = 1 + (-3) + (-4) = -6"``."""
+    def keyed_steps(self, *, digits: int = 4) -> list[Step]:
+        """The forward pass in words, e.g. ``Step("z", "z = w0 + w1·x1 + w2·x2 = 1 + (-3) + (-4) = -6")``."""
         n, o = _formatters(digits)  # o(v) wraps a negative operand in parentheses
         pairs = enumerate(zip(self.w, self.x, self.products, strict=True), start=1)
-        lines = [f"w{i}·x{i} = {o(w)}·{o(x)} = {n(p)}" for i, (w, x, p) in pairs]
+        lines = [Step(f"product{i}", f"w{i}·x{i} = {o(w)}·{o(x)} = {n(p)}") for i, (w, x, p) in pairs]
         terms = " + ".join(f"w{i}·x{i}" for i in range(1, len(self.w) + 1))
         numbers = " + ".join(o(v) for v in (self.w0, *self.products))
-        lines.append(f"z = w0 + {terms} = {numbers} = {n(self.z)}")
+        lines.append(Step("z", f"z = w0 + {terms} = {numbers} = {n(self.z)}"))
         if self.activation == "linear":
-            lines.append(f"ŷ = z = {n(self.y_hat)}")
+            lines.append(Step("y_hat", f"ŷ = z = {n(self.y_hat)}"))
         else:
             g = _SYMBOL[self.activation]
-            lines.append(f"ŷ = {g}(z) = {g}({n(self.z)}) = {n(self.y_hat)}")
+            lines.append(Step("y_hat", f"ŷ = {g}(z) = {g}({n(self.z)}) = {n(self.y_hat)}"))
         return lines
 
 
@@ -103,7 +154,7 @@ def trace_perceptron(w0: float = 1.0, w: Sequence[float] = (3.0, -2.0), x: Seque
                      activation: str = "sigmoid") -> PerceptronTrace:
     """Trace ``ŷ = g(w0 + Σ_i w_i x_i)``; ``w`` and ``x`` are d numbers each (lists or 1-d tensors).
 
-    The defaults are the lecture's neuron, drawn by animations/perceptron_forward.py:
+    The defaults are the lecture's neuron, drawn by animations/perceptron.py:
     z = 1 + 3·(-1) + (-2)·2 = -6 and σ(-6) ≈ 0.0025.
     """
     w_, x_ = [float(v) for v in w], [float(v) for v in x]
@@ -123,7 +174,7 @@ def trace_perceptron(w0: float = 1.0, w: Sequence[float] = (3.0, -2.0), x: Seque
 
 
 @dataclass(frozen=True)
-class NetworkTrace:
+class NetworkTrace(_Captioned):
     """One training step of a 2-2-1 network, every value and gradient in it.
 
     Wiring (also in ``WIRING``): ``z1 = w1·x1 + w2·x2``, ``z2 = w3·x1 + w4·x2``,
@@ -134,6 +185,11 @@ class NetworkTrace:
     ∂L/∂w5 = δ·h1, ∂L/∂w6 = δ·h2, and through the hidden units ∂L/∂h1 = δ·w5,
     ∂L/∂z1 = ∂L/∂h1·g'(z1), ∂L/∂w1 = ∂L/∂z1·x1, ∂L/∂w2 = ∂L/∂z1·x2 (h2 alike,
     with w6, w3, w4). The update is ``w ← w − lr·∂L/∂w``, all weights at once.
+
+    Its steps are keyed, in order: ``z1`` (not for a linear hidden layer), ``h1``, ``z2``,
+    ``h2``, ``y_hat``, ``delta``, ``loss``; ``grad_y_hat``, ``grad_w5``, ``grad_w6``,
+    ``grad_h1``, ``grad_z1`` (not if linear), ``grad_w1``, ``grad_w2``, the same for unit 2;
+    ``w1_new`` .. ``w6_new``; and ``loss_new``, the forward pass with the new weights.
     """
 
     x: tuple[float, float]  # inputs (x1, x2)
@@ -161,7 +217,7 @@ class NetworkTrace:
     new_y_hat: float
     new_loss: float  # ½ (new ŷ − y)²
 
-    def steps(self, *, digits: int = 4) -> list[str]:
+    def keyed_steps(self, *, digits: int = 4) -> list[Step]:
         """Forward, backward and update in words, e.g. ``"h1 = w1·x1 + w2·x2 = 0.11·2 + 0.21·3 = 0.85"``.
 
         With a linear hidden layer h = z, so the hidden units are called h1, h2 throughout;
@@ -174,34 +230,37 @@ class NetworkTrace:
             (1, "w1", "w2", "w5", self.z1, self.h1, self.grad_h1, self.dh1_dz1, self.grad_z1),
             (2, "w3", "w4", "w6", self.z2, self.h2, self.grad_h2, self.dh2_dz2, self.grad_z2),
         ]
-        lines = []
+        lines: list[tuple[str, str]] = []  # (key, caption)
         for j, a, b, _, z, h, *_grads in hidden:  # forward
             pre = f"h{j}" if linear else f"z{j}"
-            lines.append(f"{pre} = {a}·x1 + {b}·x2 = {o(w[a])}·{o(x1)} + {o(w[b])}·{o(x2)} = {n(z)}")
+            lines.append((pre, f"{pre} = {a}·x1 + {b}·x2 = {o(w[a])}·{o(x1)} + {o(w[b])}·{o(x2)} = {n(z)}"))
             if not linear:
-                lines.append(f"h{j} = {g}(z{j}) = {g}({n(z)}) = {n(h)}")
+                lines.append((f"h{j}", f"h{j} = {g}(z{j}) = {g}({n(z)}) = {n(h)}"))
         d = self.delta
         lines += [
-            f"ŷ = w5·h1 + w6·h2 = {o(w['w5'])}·{o(self.h1)} + {o(w['w6'])}·{o(self.h2)} = {n(self.y_hat)}",
-            f"δ = ŷ − y = {o(self.y_hat)} − {o(y)} = {n(d)}",
-            f"L = ½·δ² = ½·{o(d)}² = {n(self.loss)}",
-            f"∂L/∂ŷ = δ = {n(d)}",  # backward
-            f"∂L/∂w5 = δ·h1 = {o(d)}·{o(self.h1)} = {n(self.grads['w5'])}",
-            f"∂L/∂w6 = δ·h2 = {o(d)}·{o(self.h2)} = {n(self.grads['w6'])}",
+            ("y_hat", f"ŷ = w5·h1 + w6·h2 = {o(w['w5'])}·{o(self.h1)} + {o(w['w6'])}·{o(self.h2)} = "
+                      f"{n(self.y_hat)}"),
+            ("delta", f"δ = ŷ − y = {o(self.y_hat)} − {o(y)} = {n(d)}"),
+            ("loss", f"L = ½·δ² = ½·{o(d)}² = {n(self.loss)}"),
+            ("grad_y_hat", f"∂L/∂ŷ = δ = {n(d)}"),  # backward
+            ("grad_w5", f"∂L/∂w5 = δ·h1 = {o(d)}·{o(self.h1)} = {n(self.grads['w5'])}"),
+            ("grad_w6", f"∂L/∂w6 = δ·h2 = {o(d)}·{o(self.h2)} = {n(self.grads['w6'])}"),
         ]
         for j, a, b, w_out, _, _, grad_h, local, grad_z in hidden:
-            lines.append(f"∂L/∂h{j} = δ·{w_out} = {o(d)}·{o(w[w_out])} = {n(grad_h)}")
+            lines.append((f"grad_h{j}", f"∂L/∂h{j} = δ·{w_out} = {o(d)}·{o(w[w_out])} = {n(grad_h)}"))
             pre = f"h{j}" if linear else f"z{j}"
             if not linear:
-                lines.append(f"∂L/∂z{j} = ∂L/∂h{j}·{g}'(z{j}) = {o(grad_h)}·{o(local)} = {n(grad_z)}")
+                lines.append((f"grad_z{j}",
+                              f"∂L/∂z{j} = ∂L/∂h{j}·{g}'(z{j}) = {o(grad_h)}·{o(local)} = {n(grad_z)}"))
             for k, x_i, i in ((a, x1, 1), (b, x2, 2)):
-                lines.append(f"∂L/∂{k} = ∂L/∂{pre}·x{i} = {o(grad_z)}·{o(x_i)} = {n(self.grads[k])}")
+                lines.append((f"grad_{k}",
+                              f"∂L/∂{k} = ∂L/∂{pre}·x{i} = {o(grad_z)}·{o(x_i)} = {n(self.grads[k])}"))
         for k in WIRING:  # update
-            lines.append(f"{k} ← {k} − η·∂L/∂{k} = {o(w[k])} − {o(self.lr)}·{o(self.grads[k])} = "
-                         f"{n(self.new_weights[k])}")
-        lines.append(f"with the new weights: h1 = {n(self.new_h1)}, h2 = {n(self.new_h2)}, "
-                     f"ŷ = {n(self.new_y_hat)}, L = {n(self.new_loss)} (was {n(self.loss)})")
-        return lines
+            lines.append((f"{k}_new", f"{k} ← {k} − η·∂L/∂{k} = {o(w[k])} − {o(self.lr)}·{o(self.grads[k])}"
+                                      f" = {n(self.new_weights[k])}"))
+        lines.append(("loss_new", f"with the new weights: h1 = {n(self.new_h1)}, h2 = {n(self.new_h2)}, "
+                                  f"ŷ = {n(self.new_y_hat)}, L = {n(self.new_loss)} (was {n(self.loss)})"))
+        return [Step(key, text) for key, text in lines]
 
 
 def _two_layer_forward(x: tuple[float, float], w: dict[str, Value],
@@ -272,18 +331,23 @@ class GradientDescentPoint:
 
 
 @dataclass(frozen=True)
-class GradientDescentTrace:
-    """The walk ``x_{k+1} = x_k − lr·f'(x_k)``: ``num_steps + 1`` points, from x0 to the last x."""
+class GradientDescentTrace(_Captioned):
+    """The walk ``x_{k+1} = x_k − lr·f'(x_k)``: ``num_steps + 1`` points, from x0 to the last x.
+
+    Its steps are the moves, keyed by where each lands: ``x1``, ``x2``, ..., ``x<num_steps>``.
+    """
 
     lr: float
     points: tuple[GradientDescentPoint, ...]
 
-    def steps(self, *, digits: int = 4) -> list[str]:
-        """One caption per move, e.g. ``"x0 = 3: f = 9, f' = 6, step = 0.1·6 = 0.6, so x1 = 2.4"``."""
+    def keyed_steps(self, *, digits: int = 4) -> list[Step]:
+        """One caption per move, keyed by where it lands, e.g. ``Step("x1", "x0 = 3: f = 9, f' = 6,
+        step = 0.1·6 = 0.6, so x1 = 3 − 0.6 = 2.4")``."""
         n, o = _formatters(digits)  # o(v) wraps a negative operand in parentheses
-        moves = enumerate(zip(self.points[:-1], self.points[1:], strict=True))
-        return [f"x{k} = {n(p.x)}: f = {n(p.fx)}, f' = {n(p.slope)}, step = {o(self.lr)}·{o(p.slope)} = "
-                f"{n(p.step)}, so x{k + 1} = {o(p.x)} − {o(p.step)} = {n(nxt.x)}" for k, (p, nxt) in moves]
+        moves = enumerate(zip(self.points[:-1], self.points[1:], strict=True), start=1)
+        return [Step(f"x{k}", f"x{k - 1} = {n(p.x)}: f = {n(p.fx)}, f' = {n(p.slope)}, step = {o(self.lr)}·"
+                              f"{o(p.slope)} = {n(p.step)}, so x{k} = {o(p.x)} − {o(p.step)} = {n(nxt.x)}")
+                for k, (p, nxt) in moves]
 
 
 def trace_gradient_descent(f: Callable[[float], float], df: Callable[[float], float], x0: float,

@@ -28,8 +28,9 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, TensorData
 from tqdm import tqdm  # text bar: tqdm.auto wants ipywidgets in notebooks and warns without them
 
 from dlbook.callbacks import Callback, Checkpoint, EarlyStopping, rank
+from dlbook.metrics import accuracy  # re-exported: fit's usual metric, written in dlbook.metrics
 from dlbook.optim import Adam
-from dlbook.utils import get_device, seed_everything
+from dlbook.utils import get_device, repeatable
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "FitConfig", "History", "accuracy", "epoch_order",
            "fit"]
@@ -38,17 +39,6 @@ Data = tuple[Tensor, Tensor] | Dataset[tuple[Tensor, Tensor]]  # (X, y) tensors,
 LossFn = Callable[[Tensor, Tensor], Tensor]  # (y_hat, y) -> scalar loss, the mean over the batch
 Metric = Callable[[Tensor, Tensor], Tensor | float]  # (y_hat, y) -> mean over the batch
 _Pairs = Dataset[Any]  # what fit works on inside: a Dataset of (X_i, y_i)
-
-
-def accuracy(y_hat: Tensor, y: Tensor) -> Tensor:
-    """The fraction of rows whose highest score is the true class: (B, K), (B,) -> ().
-
-    A metric for ``fit``: ``metrics={"acc": accuracy}`` logs "acc" and "val_acc".
-    """
-    if y_hat.ndim != 2 or y.shape != y_hat.shape[:1]:
-        raise ValueError(f"accuracy expects scores (B, K) and labels (B,), got {tuple(y_hat.shape)} "
-                         f"and {tuple(y.shape)}")
-    return (y_hat.argmax(dim=1) == y).float().mean()
 
 
 @dataclass(frozen=True)
@@ -202,6 +192,21 @@ def fit(model: nn.Module, train_data: Data, *, loss_fn: LossFn, config: FitConfi
     for the training batches as ``name`` and for ``val_data`` as ``val_name``. Under torchrun
     (WORLD_SIZE > 1) the model is wrapped in DDP and each process takes ``batch_size //
     world_size`` examples of every global batch; callers write the same code either way.
+
+    Global state: ``fit`` leaves the process as it found it. It trains inside
+    ``dlbook.utils.repeatable(config.seed, device=...)``, which seeds Python's ``random``, NumPy's
+    global RNG, torch's CPU generator and the generator of the CUDA or MPS device it trains on with
+    ``config.seed`` (dropout draws from these, and so may ``loss_fn``, the data and callbacks; the
+    shuffling order has its own ``torch.Generator``, seeded with ``config.seed + epoch``), and turns
+    on ``torch.use_deterministic_algorithms(True, warn_only=True)``, ``cudnn.benchmark = False``
+    and ``CUBLAS_WORKSPACE_CONFIG=":4096:8"`` (if unset). When ``fit`` returns or raises, these
+    switches, ``cudnn.deterministic`` and ``torch.get_num_threads()`` are put back, and every one of
+    those generators is restored to its state before the call: neither reseeded nor advanced. So
+    the same ``config`` gives the same history and weights whatever the caller drew before, and the
+    caller draws the same numbers after ``fit`` as without it. Not put back: the generators of a
+    CUDA device other than the training one that CUDA first creates during the call, and cuBLAS
+    handles created during the call, which keep the workspace setting they were created with.
+    ``fit`` initialises no weights: seed the model's construction yourself.
     """
     config, metrics = config or FitConfig(), dict(metrics or {})
     train = _as_dataset(train_data, "train_data")
@@ -223,7 +228,8 @@ def fit(model: nn.Module, train_data: Data, *, loss_fn: LossFn, config: FitConfi
     if created:  # env:// reads RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, as torchrun sets them
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     try:
-        return _fit(model, train, val, loss_fn, config, optimizer, metrics, callbacks, device, world)
+        with repeatable(config.seed, device=device):  # seeded inside, the caller's state put back after
+            return _fit(model, train, val, loss_fn, config, optimizer, metrics, callbacks, device, world)
     finally:
         if created:
             dist.destroy_process_group()
@@ -233,7 +239,6 @@ def _fit(model: nn.Module, train: _Pairs, val: _Pairs | None,
          loss_fn: LossFn, config: FitConfig, optimizer: torch.optim.Optimizer | None,
          metrics: dict[str, Metric], callbacks: Sequence[Callback], device: torch.device,
          world: int) -> History:
-    seed_everything(config.seed)
     this_rank, was_training = rank(), model.training
     model.to(device)
     net = model if world == 1 else DistributedDataParallel(model, device_ids=[device] if device.type == "cuda"

@@ -37,7 +37,14 @@ apt_install() {
 system() {
   local target=$1 missing=()
   command -v python3 >/dev/null || missing+=(python3)
+  if command -v python3 >/dev/null && ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    say "dlbook needs Python 3.11 or newer; python3 here is $(python3 -V 2>&1 | cut -d' ' -f2)"
+    exit 1
+  fi
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # pip compiles pycairo and manimpango: they need Python's headers (Python.h)
+  python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    2>/dev/null || missing+=(python3-dev)
   command -v git >/dev/null || missing+=(git)
   # Manim (animations/, rendered by every build): manimpango compiles against Pango, and
   # MathTex runs LaTeX (article class) and dvisvgm. PyAV bundles its own ffmpeg.
@@ -63,7 +70,8 @@ python_env() {
   torch=$(sed -n 's/^# torch: *//p' "$LOCK")
   say "installing $torch, then the pinned dependencies of $LOCK"
   "${pip[@]}" install "$torch"
-  "${pip[@]}" install -c "$LOCK" -e ".[dev]"
+  # the library, then the book's build (which depends on it) with the test tools
+  "${pip[@]}" install -c "$LOCK" -e . -e "./dlbook-build[dev]"
   touch "$VENV/.installed"
 }
 

@@ -1,10 +1,33 @@
-"""The book's trained figures: a registry of experiments, a pipeline that freezes them with
-a manifest of how they were made, and :func:`show` to put one on a page.
+"""The book's frozen trained figures, read-only: show one on a page, or load what it saved.
 
-Made with ``dlbook figures``; see docs and ``dlbook/figures/pipeline.py`` for the layout.
+>>> from dlbook.figures import show, load_manifest
+>>> show("perceptron-separable")                       # the image and how it was made
+>>> load_manifest("perceptron-separable")["metrics"]   # the numbers it reached
+
+Figures are made by the book's build (``dlbook-build figures``), never by this package;
+see :mod:`dlbook.figures.store` for where they are read from (a checkout, or the
+published book for a downloaded notebook).
 """
 
-from dlbook.figures.registry import Context, FigureResult, FigureSpec, all_figures, register
 from dlbook.figures.show import explore, show
+from dlbook.figures.store import (
+    figure_file,
+    figures_root,
+    load_checkpoint,
+    load_data,
+    load_manifest,
+    read_manifest,
+    use_published,
+)
 
-__all__ = ["Context", "FigureResult", "FigureSpec", "all_figures", "explore", "register", "show"]
+__all__ = [
+    "explore",
+    "figure_file",
+    "figures_root",
+    "load_checkpoint",
+    "load_data",
+    "load_manifest",
+    "read_manifest",
+    "show",
+    "use_published",
+]

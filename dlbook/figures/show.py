@@ -4,7 +4,8 @@
 explorable: sliders pick a point of the grid and the page redraws its curves.
 
 In a chapter: ``from dlbook.figures import show; show("perceptron-boundary")``. The image
-is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab.
+is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab;
+the files are read through :mod:`dlbook.figures.store` (a checkout, or the published book).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlbook.figures.pipeline import figures_root, load_data, read_manifest
+from dlbook.figures.store import figure_file, load_data, load_manifest
 
 
 def _data_uri(png: bytes) -> str:
@@ -31,7 +32,7 @@ def _provenance(name: str, m: dict[str, Any]) -> str:
         smoke = (
             '<p class="dlbook-smoke"><strong>Smoke tier.</strong> This figure comes from the quick '
             "run used by the tests, not from the full training run; remake it with "
-            f"<code>dlbook figures --only {html.escape(name)} --tier full</code>.</p>"
+            f"<code>dlbook-build figures --only {html.escape(name)} --tier full</code>.</p>"
         )
     rows = [
         ("tier", m.get("tier", "?")),
@@ -73,21 +74,10 @@ class FigureDisplay:
         return f"<figure {self.name!r}: {m.get('caption', '')} ({m.get('tier')} tier, {m.get('device')})>"
 
 
-def _manifest(name: str, root: Path) -> dict[str, Any]:
-    manifest = read_manifest(name, root)
-    if manifest is None:
-        raise FileNotFoundError(
-            f"figure {name!r} has not been made yet (no {root / name / 'manifest.json'}); "
-            f"run `dlbook figures --only {name}`"
-        )
-    return manifest
-
-
 def show(name: str, *, root: Path | None = None) -> FigureDisplay:
     """The frozen figure ``name`` with its provenance, for display in a notebook cell."""
-    root = root or figures_root()
-    manifest = _manifest(name, root)
-    return FigureDisplay(name=name, manifest=manifest, png=(root / name / "figure.png").read_bytes())
+    manifest = load_manifest(name, root=root)
+    return FigureDisplay(name=name, manifest=manifest, png=figure_file(name, "figure.png", root=root))
 
 
 @dataclass(frozen=True)
@@ -129,11 +119,10 @@ def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
     ``{"key", "label"}``) and ``runs``: one dict of curves per combination of parameter
     values, the last parameter varying fastest. Without JavaScript the static image shows.
     """
-    root = root or figures_root()
-    manifest = _manifest(name, root)
-    data = load_data(name, root)
+    manifest = load_manifest(name, root=root)
+    data = load_data(name, root=root)
     check_explorable(name, data)
-    return ExplorableDisplay(name=name, manifest=manifest, png=(root / name / "figure.png").read_bytes(),
+    return ExplorableDisplay(name=name, manifest=manifest, png=figure_file(name, "figure.png", root=root),
                              data=data)
 
 

@@ -49,10 +49,9 @@ from dlbook.activations import (
 )
 from dlbook.datasets import spirals
 from dlbook.figures import show
-from dlbook.figures.activations import dead_fraction
-from dlbook.figures.pipeline import read_manifest
+from dlbook.figures import load_manifest
 from dlbook.losses import binary_cross_entropy_with_logits
-from dlbook.mlp import MLP, Dense
+from dlbook.mlp import MLP, Dense, dead_fraction
 
 seed_everything(0)
 
@@ -226,7 +225,7 @@ show("activations-spirals")
 # The final training losses and accuracies, read from the figure's manifest:
 
 # %%
-manifest = read_manifest("activations-spirals")
+manifest = load_manifest("activations-spirals")
 assert manifest is not None
 for act in manifest["config"]["activations"]:
     print(f"{act:<11} final loss {manifest['metrics'][f'loss_{act}']:.3f}   "

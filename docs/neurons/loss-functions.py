@@ -43,7 +43,7 @@ from dlbook import seed_everything
 from dlbook.activations import sigmoid, softmax
 from dlbook.datasets import PASS_BIAS, PASS_W_HOURS, PASS_W_LECTURES, pass_exam
 from dlbook.figures import show
-from dlbook.figures.pipeline import read_manifest
+from dlbook.figures import load_manifest
 from dlbook.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -322,7 +322,7 @@ plt.show()
 show("pass-exam-bce-vs-mse")
 
 # %%
-exam = read_manifest("pass-exam-bce-vs-mse")["metrics"]
+exam = load_manifest("pass-exam-bce-vs-mse")["metrics"]
 print("first epoch with 80% training accuracy:")
 print(f"  cross-entropy {exam['epochs_to_target_bce']:.0f}, "
       f"squared error {exam['epochs_to_target_mse']:.0f}")
@@ -394,7 +394,7 @@ print(grad_logits)
 show("spirals-softmax")
 
 # %%
-spiral = read_manifest("spirals-softmax")["metrics"]
+spiral = load_manifest("spirals-softmax")["metrics"]
 log3 = torch.log(torch.tensor(3.0)).item()
 print(f"final loss:    linear {spiral['loss_linear']:.3f}, "
       f"MLP {spiral['loss_mlp']:.3f}   (uniform guess: log 3 = {log3:.3f})")

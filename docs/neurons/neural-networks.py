@@ -39,7 +39,7 @@ from torch import nn
 from dlbook import seed_everything
 from dlbook.datasets import xor
 from dlbook.figures import show
-from dlbook.figures.pipeline import load_checkpoint, read_manifest
+from dlbook.figures import load_checkpoint, load_manifest
 from dlbook.mlp import MLP, Dense
 
 seed_everything(0)
@@ -366,7 +366,7 @@ show("xor-mlp-regions")
 # least 95% training accuracy) is recorded in the figure's manifest:
 
 # %%
-metrics = read_manifest("xor-mlp-regions")["metrics"]
+metrics = load_manifest("xor-mlp-regions")["metrics"]
 solved, tried = metrics["restarts_solved"], metrics["restarts"]
 print(f"initialisations that solved XOR: {solved:.0f} of {tried:.0f}")
 print(f"training accuracy of the kept network: {metrics['accuracy']:.1%}")

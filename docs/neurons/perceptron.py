@@ -37,9 +37,8 @@ import torch
 
 from dlbook import seed_everything
 from dlbook.activations import sigmoid, step
-from dlbook.datasets import xor
-from dlbook.figures import show
-from dlbook.figures.perceptron import SeparableConfig, XorConfig, tilted_blobs
+from dlbook.datasets import tilted_blobs, xor
+from dlbook.figures import load_manifest, show
 from dlbook.perceptron import Perceptron, perceptron_output
 
 seed_everything(0)
@@ -247,13 +246,13 @@ print("lr * (1 + |x|^2):", lr * (1 + x.pow(2).sum().item()))
 # figure draws.
 
 # %%
-cfg = SeparableConfig()
-X, y = tilted_blobs(cfg.n, std=cfg.std, margin=cfg.margin, angle_deg=cfg.angle_deg,
-                    shift=cfg.shift, seed=0)
+cfg = load_manifest("perceptron-separable")["config"]  # the figure's settings, as a dict
+X, y = tilted_blobs(cfg["n"], std=cfg["std"], margin=cfg["margin"], angle_deg=cfg["angle_deg"],
+                    shift=cfg["shift"], seed=0)
 print("X:", tuple(X.shape), " class counts:", torch.bincount(y).tolist())
 
 model = Perceptron(2)
-history = model.fit(X, y, lr=cfg.lr, num_epochs=cfg.num_epochs, shuffle_seed=0)
+history = model.fit(X, y, lr=cfg["lr"], num_epochs=cfg["num_epochs"], shuffle_seed=0)
 print("mistakes per epoch:", history.mistakes)
 print("converged:", history.converged, " epochs:", history.num_epochs,
       " total updates:", sum(history.mistakes))
@@ -326,15 +325,15 @@ print("lines per score 0..4:", torch.bincount(correct, minlength=5).tolist())
 # of epochs of the second trained figure.
 
 # %%
-xcfg = XorConfig()
-X_xor, y_xor = xor(xcfg.n, noise=xcfg.noise, seed=0)
+xcfg = load_manifest("perceptron-xor")["config"]
+X_xor, y_xor = xor(xcfg["n"], noise=xcfg["noise"], seed=0)
 model_xor = Perceptron(2)
-history_xor = model_xor.fit(X_xor, y_xor, lr=xcfg.lr, num_epochs=xcfg.num_epochs,
+history_xor = model_xor.fit(X_xor, y_xor, lr=xcfg["lr"], num_epochs=xcfg["num_epochs"],
                             shuffle_seed=0)
 mistakes = torch.tensor(history_xor.mistakes)
 print("converged:", history_xor.converged, " epochs run:", history_xor.num_epochs)
 print("mistakes per epoch: fewest", mistakes.min().item(), " most", mistakes.max().item(),
-      f" mean {mistakes.float().mean().item():.1f} (out of {xcfg.n})")
+      f" mean {mistakes.float().mean().item():.1f} (out of {xcfg['n']})")
 accuracy = (model_xor.predict(X_xor) == y_xor).float().mean().item()
 print(f"accuracy of the final line: {accuracy:.1%}")
 

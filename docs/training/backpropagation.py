@@ -57,7 +57,7 @@ from dlbook.backprop import (
 )
 from dlbook.calculus import numerical_gradient
 from dlbook.figures import show
-from dlbook.figures.pipeline import read_manifest
+from dlbook.figures import load_manifest
 from dlbook.losses import mse
 from dlbook.mlp import MLP
 from dlbook.trace import WIRING, trace_two_layer
@@ -561,7 +561,7 @@ for i, (layer, (dW, db)) in enumerate(zip(model.layers, grads_ours, strict=True)
 show("backprop-moons")
 
 # %%
-manifest = read_manifest("backprop-moons")
+manifest = load_manifest("backprop-moons")
 metrics = manifest["metrics"]
 print(f"gradient-descent steps: {manifest['config']['num_epochs']}, learning rate {manifest['config']['lr']}")
 print(f"largest difference between the two loss curves: {metrics['max_loss_difference']:.1e}")

@@ -47,13 +47,12 @@ from torch.optim.lr_scheduler import LambdaLR
 from dlbook import seed_everything
 from dlbook.datasets import digits
 from dlbook.figures import show
-from dlbook.figures.optimization import line_data, line_loss
-from dlbook.figures.pipeline import read_manifest
+from dlbook.figures import load_manifest
 from dlbook.losses import cross_entropy, mse
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
 from dlbook.schedules import as_lr_lambda, cosine_lr, linear_warmup, step_lr, warmup_cosine
-from dlbook.surfaces import optimizer_path, quadratic
+from dlbook.surfaces import line_data, line_loss, optimizer_path, quadratic
 from dlbook.trace import trace_gradient_descent
 from dlbook.train import FitConfig, fit
 
@@ -162,7 +161,7 @@ plt.show()
 show("lr-sweep")
 
 # %%
-sweep = read_manifest("lr-sweep")
+sweep = load_manifest("lr-sweep")
 sweep_metrics, sweep_config = sweep["metrics"], sweep["config"]
 print(f"learning rates tried: {len(sweep_config['lrs'])}, from {min(sweep_config['lrs'])} "
       f"to {max(sweep_config['lrs'])}, {sweep_config['num_epochs']} epochs each")
@@ -323,9 +322,9 @@ plt.show()
 show("gd-noise")
 
 # %%
-noise = read_manifest("gd-noise")["metrics"]
+noise = load_manifest("gd-noise")["metrics"]
 print(f"lowest possible loss (least squares): {noise['min_loss']:.4f}")
-for B in read_manifest("gd-noise")["config"]["batch_sizes"]:
+for B in load_manifest("gd-noise")["config"]["batch_sizes"]:
     final_loss = noise[f"final_loss_B{B}"]
     excess = final_loss - noise["min_loss"]
     print(f"B = {B:>3}: final loss {final_loss:.4f}, above the minimum by {excess:.1e}")
@@ -487,7 +486,7 @@ print(f"Adam and torch.optim.Adam agree over {len(ours) - 1} steps; largest diff
 show("optimizer-paths")
 
 # %%
-paths = read_manifest("optimizer-paths")
+paths = load_manifest("optimizer-paths")
 paths_metrics, paths_config = paths["metrics"], paths["config"]
 names = ("SGD", "momentum", "RMSProp", "Adam")
 print(f"{'':<10}{'bowl, loss after ' + str(paths_config['quad_steps']) + ' steps':>32}"
@@ -614,7 +613,7 @@ plt.show()
 show("batch-size")
 
 # %%
-batch = read_manifest("batch-size")
+batch = load_manifest("batch-size")
 batch_metrics, batch_config = batch["metrics"], batch["config"]
 print(f"after {batch_config['num_epochs']} epochs, mean training loss of the last epoch:")
 for B in batch_config["batch_sizes"]:

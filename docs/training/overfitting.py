@@ -48,11 +48,10 @@ import torch.nn.functional as F
 from dlbook import seed_everything
 from dlbook.augment import random_shift_rotate
 from dlbook.figures import explore, show
-from dlbook.figures.overfitting import digit_splits
-from dlbook.figures.pipeline import load_data
+from dlbook.figures import load_data
 from dlbook.optim import SGD
 from dlbook.regularization import DropoutMLP, dropout, l2_penalty
-from dlbook.splits import train_val_test_split
+from dlbook.splits import digit_splits, train_val_test_split
 from dlbook.train import Callback, Checkpoint, EarlyStopping, FitConfig, History, accuracy, fit
 
 seed_everything(0)

@@ -1,0 +1,115 @@
+"""`dlbook-build doctor`: what this machine has for building the book, what is missing, and how to get it.
+
+The library's own checks (torch, NumPy, the extras, a GPU) come from :mod:`dlbook.doctor`;
+these add MkDocs, Jupyter, Manim and the system tools the build and its tests use.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import platform
+import shutil
+import subprocess
+import sys
+
+from dlbook import doctor as library
+from dlbook.doctor import Check, check_packages, print_checks
+
+# (distribution, import name, what needs it, how to get it)
+HOW = "make serve (or pip install -e ./dlbook-build)"
+PACKAGES = [
+    ("mkdocs", "mkdocs", "building the site", HOW),
+    ("mkdocs-material", "material", "building the site", HOW),
+    ("mkdocs-jupyter", "mkdocs_jupyter", "building the site", HOW),
+    ("mkdocstrings", "mkdocstrings", "building the site", HOW),
+    ("jupytext", "jupytext", "building the site", HOW),
+    ("nbclient", "nbclient", "executing chapters", HOW),
+    ("ipykernel", "ipykernel", "executing chapters", HOW),
+    ("pytest", "pytest", "tests", "make test (or pip install -e './dlbook-build[dev]')"),
+    ("playwright", "playwright", "the browser test", "pip install -e './dlbook-build[dev]'"),
+]
+
+# (command, what needs it, Debian package)
+TOOLS = [
+    ("chromium", "the browser test", "chromium"),
+    ("git", "versioned builds", "git"),
+]
+
+
+def check_tools() -> list[Check]:
+    checks = []
+    for command, needed_for, package in TOOLS:
+        path = shutil.which(command)
+        how = f"sudo apt-get install {package}"
+        checks.append(Check(command, path is not None, path or how, needed_for))
+    return checks
+
+
+def check_animation_tools() -> list[Check]:
+    """What rendering the Manim scenes needs: Manim, PyAV's H.264 encoder, Pango, LaTeX, dvisvgm.
+
+    The site build runs these checks before it renders a scene and stops with their
+    advice; `dlbook doctor` prints them with the rest.
+    """
+    needed_for = "animations"
+    checks = []
+    if importlib.util.find_spec("manim") is None:
+        checks.append(Check("manim", False, "pip install 'dlbook[animations]'", needed_for))
+    else:
+        checks.append(Check("manim", True, importlib.metadata.version("manim"), needed_for))
+    try:
+        import av
+
+        av.codec.Codec("libx264", "w")
+        checks.append(Check("h264 encoder", True, f"PyAV {av.__version__} (libx264)", needed_for))
+    except ImportError:
+        checks.append(Check("h264 encoder", False, "pip install av (Manim's own dependency)", needed_for))
+    except Exception:  # av.codec raises UnknownCodecError, a ValueError, on builds without x264
+        how = "a PyAV build with libx264: pip install --force-reinstall av"
+        checks.append(Check("h264 encoder", False, how, needed_for))
+    try:
+        import manimpango
+
+        checks.append(Check("pango", True, f"manimpango {manimpango.__version__}", needed_for))
+    except ImportError as err:
+        how = "sudo apt-get install libpango1.0-dev, then pip install --force-reinstall manimpango"
+        checks.append(Check("pango", False, f"{how} ({err})", needed_for))
+    for command, package in (("latex", "texlive-latex-base"), ("dvisvgm", "dvisvgm")):
+        path = shutil.which(command)
+        checks.append(Check(command, path is not None, path or f"sudo apt-get install {package}", needed_for))
+    return checks
+
+
+def check_standalone() -> Check:
+    """Manim's default TeX template uses the ``standalone`` class, which texlive-latex-base lacks.
+
+    Our scenes typeset with ``animations.style``'s article template, so this is optional (not
+    one of the checks the build requires); a scene written with Manim's default ``MathTex``
+    fails without it.
+    """
+    needed_for = "MathTex's default template (optional)"
+    kpsewhich = shutil.which("kpsewhich")
+    found = ""
+    if kpsewhich is not None:
+        run = subprocess.run([kpsewhich, "standalone.cls"], capture_output=True, text=True, check=False)
+        found = run.stdout.strip()
+    if found:
+        return Check("standalone.cls", True, found, needed_for)
+    how = "sudo apt-get install texlive-latex-extra, or use animations.style's TeX template"
+    return Check("standalone.cls", False, how, needed_for)
+
+
+def report() -> list[Check]:
+    return [*library.report(), *check_packages(PACKAGES), *check_tools(), *check_animation_tools(),
+            check_standalone()]
+
+
+def main() -> int:
+    """Print one line per check; exit 1 when something the site or tests need is missing."""
+    print(f"dlbook-build doctor: Python {platform.python_version()} at {sys.executable}")
+    required = {"everything", "building the site", "executing chapters", "animations"}
+    if print_checks(report(), required):
+        print("Something the site needs is missing: `make serve` installs it all into .venv.")
+        return 1
+    return 0

@@ -1,0 +1,224 @@
+"""The ``dlbook`` MkDocs plugin: a thin caller of the build's own steps (:mod:`dlbook_build.book`).
+
+Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuild):
+
+1. ``on_pre_build``: :meth:`Book.render_scenes`, :meth:`Book.make_figures`,
+   :meth:`Book.execute` (each also runnable as ``dlbook-build scenes|figures|execute``).
+   A failing cell stops the build here, before the site folder is touched.
+2. ``on_files``: each chapter's file now reads from its staged notebook, and
+   mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those.
+3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
+   is moved to one shared file, requests to outside hosts are dropped, and the
+   "Download notebook" / "Open in Colab" buttons are added. On every page (Markdown
+   or notebook) a paragraph ``{{ animation("Name") }}`` becomes the scene's figure.
+4. ``on_post_build``: the shared CSS, then :meth:`Book.publish`: the notebooks (with
+   outputs and a set-up cell), the frozen figures and the rendered animations.
+
+Only the MkDocs-specific parts live here (file routing, page HTML), so a move to another
+site generator reuses every step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from dlbook.utils import atomic_write
+from dlbook_build.animations import AnimationError, Rendered
+from dlbook_build.animations import embed as embed_animations
+from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
+from dlbook_build.reference import Reference  # the API reference (reference.py)
+
+log = logging.getLogger("mkdocs.plugins.dlbook")
+
+CSS_DIR = "assets/jupyter"
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
+_SOURCE_LINK = re.compile(r'(<a\s[^>]*?href=")(?![a-z][\w+.-]*:|/|#)([^"#?]+\.(?:py|md|ipynb))(#[^"]*)?"')
+_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>\s*", re.S)
+_REMOTE = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/")
+
+
+def _local_script(match: re.Match[str]) -> str:
+    """Drop the scripts mkdocs-jupyter adds that would load code from other hosts
+    (MathJax 2 and mermaid from a CDN, an empty ``src``); we serve MathJax ourselves."""
+    attrs, body = match.group(1), match.group(2)
+    src = re.search(r"\bsrc=[\"']([^\"']*)[\"']", attrs)
+    if src is not None and (not src.group(1) or _REMOTE.match(src.group(1))):
+        return ""
+    if "text/x-mathjax-config" in attrs or _REMOTE.search(body):
+        return ""
+    return match.group(0)
+
+
+class DlbookPluginConfig(base.Config):
+    chapters = c.ListOfItems(c.Type(str), default=["*/[!_]*.py"])  # globs under docs_dir
+    packages = c.ListOfItems(c.Type(str), default=["dlbook"])  # folders whose code keys the cache
+    lock_files = c.ListOfItems(c.Type(str), default=["requirements.lock"])
+    cache_dir = c.Type(str, default=".cache/dlbook")  # $DLBOOK_CACHE_DIR overrides
+    figures_dir = c.Optional(c.Type(str))  # frozen trained figures (`dlbook-build figures`); off if unset
+    tier = c.Choice(("smoke", "full"), default="full")  # $DLBOOK_TIER overrides
+    timeout = c.Type(int, default=300)  # seconds per cell; a chapter's header can change it
+    jobs = c.Type(int, default=2)  # chapters executed (and scenes rendered) at once
+    animations_dir = c.Optional(c.Type(str))  # the Manim scenes' package; off if unset
+    animation_quality = c.Choice(("low", "medium"), default="medium")  # $DLBOOK_ANIMATION_QUALITY overrides
+    animation_timeout = c.Type(int, default=600)  # seconds per scene
+
+
+class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        root = Path(config.config_file_path).resolve().parent
+        try:
+            settings = Settings.from_plugin(root, Path(config.docs_dir), dict(self.config))
+        except BuildError as err:
+            raise PluginError(str(err)) from err
+        self.book = Book(settings, log=log.info)
+        self.chapters: dict[str, Chapter] = {}
+        self.animations: dict[str, Rendered] = {}
+        self.css: dict[str, str] = {}  # file name -> content
+        self.repo = _github_repo(config.repo_url)
+        self.reference = Reference(settings.roots)  # API reference: pages, chapter links
+        return config
+
+    # -- 1. the build's steps ---------------------------------------------------------------
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        try:
+            self.animations = self.book.render_scenes()
+            self.book.make_figures()
+            self.chapters = self.book.execute().chapters
+        except BuildError as err:
+            raise PluginError(str(err)) from err
+
+    # -- 2. hand the executed notebooks to mkdocs-jupyter ---------------------------------
+    def _point_at_staged(self, files: Files) -> None:
+        for file in files:
+            chapter = self.chapters.get(file.src_uri)
+            if chapter is not None:
+                file.abs_src_path = str(chapter.staged)
+
+    @event_priority(100)
+    def _before_jupyter(self, files: Files, config: MkDocsConfig) -> Files:
+        self._point_at_staged(files)
+        jupyter = next(
+            (p for name, p in config.plugins.items() if name.endswith("mkdocs-jupyter")), None
+        )
+        if jupyter is None:
+            raise PluginError("dlbook: the mkdocs-jupyter plugin must be enabled in mkdocs.yml")
+        # mkdocs-jupyter renders exactly our staged chapters and nothing else
+        jupyter.config["include"] = [str(ch.staged) for ch in self.chapters.values()]
+        jupyter.config["execute"] = False
+        return files
+
+    @event_priority(-100)
+    def _after_jupyter(self, files: Files, config: MkDocsConfig) -> Files:
+        # mkdocs-jupyter wraps each notebook in a new File object; point those too
+        self._point_at_staged(files)
+        # the API reference's generated pages (reference/*.md) and their nav entries
+        return self.reference.add_pages(files, config, self.chapters)
+
+    on_files = CombinedEvent(_before_jupyter, _after_jupyter)
+
+    # -- 3. shared CSS, no remote requests, notebook buttons -------------------------------
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if "animation(" in html:
+            try:
+                html, _ = embed_animations(
+                    html, self.animations, page=f"docs/{page.file.src_uri}",
+                    url=lambda path: get_relative_url(path, page.url),
+                )
+            except AnimationError as err:
+                raise PluginError(f"dlbook: {err}") from err
+        chapter = self.chapters.get(page.file.src_uri)
+        if chapter is None:
+            return html
+        css = "\n".join(m.group(1).strip() for m in _STYLE.finditer(html))
+        html = _STYLE.sub("", html)
+        html = _SCRIPT.sub(_local_script, html)
+        html = self._rewrite_links(html, page, files)
+        links = []
+        if css:
+            name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+            self.css[name] = css
+            href = get_relative_url(f"{CSS_DIR}/{name}", page.url)
+            links.append(f'<link rel="stylesheet" href="{href}">')
+        # the buttons go right under the chapter's title (or on top if it has none)
+        head, h1, rest = html.partition("</h1>")
+        actions = self._actions(chapter, page) + self.reference.placeholder(chapter.src_uri)
+        html = head + h1 + actions + rest if h1 else actions + html
+        return "\n".join(links) + html
+
+    def _rewrite_links(self, html: str, page: Page, files: Files) -> str:
+        """Point links to other pages' sources (``perceptron.py``, ``../index.md#x``) at their URLs.
+
+        MkDocs does this for Markdown pages only; in notebook pages the links arrive as
+        written. A link to a source that does not exist is a warning (an error with --strict).
+        """
+
+        def fix(match: re.Match[str]) -> str:
+            target, fragment = match.group(2), match.group(3) or ""
+            src = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), target))
+            file = files.get_file_from_path(src)
+            if file is None:
+                log.warning(f"dlbook: {page.file.src_uri} links to {target!r}, which is not a page")
+                return match.group(0)
+            return f'{match.group(1)}{get_relative_url(file.url, page.url)}{fragment}"'
+
+        return _SOURCE_LINK.sub(fix, html)
+
+    def _actions(self, chapter: Chapter, page: Page) -> str:
+        nb_path = Path(chapter.src_uri).with_suffix(".ipynb").as_posix()
+        download = get_relative_url(f"{NOTEBOOK_DIR}/{nb_path}", page.url)
+        buttons = [
+            f'<a class="md-button dlbook-download" href="{download}" download>Download notebook</a>'
+        ]
+        if self.repo:
+            colab = f"https://colab.research.google.com/github/{self.repo}/blob/{NOTEBOOK_DIR}/{nb_path}"
+            buttons.append(
+                f'<a class="md-button dlbook-colab" href="{colab}" rel="noopener">Open in Colab</a>'
+            )
+        return f'<div class="dlbook-actions">{" ".join(buttons)}</div>\n'
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        # every page is rendered: link each chapter's "Library used here" names to the reference
+        self.reference.fill(files)
+        return env
+
+    # -- 4. write shared files -----------------------------------------------------------
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        site = Path(config.site_dir)
+        for name, css in self.css.items():
+            atomic_write(site / CSS_DIR / name, css)
+        self.book.publish(site, self.chapters, self.animations, site_url=config.site_url,
+                          repo_url=config.repo_url)
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        s = self.book.settings
+        watched = [*s.roots.values(), *(s.root / p for p in s.lock_files), s.root / "experiments"]
+        if s.animations is not None:  # an edited scene re-renders only that scene
+            watched.append(s.animations)
+        for path in watched:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def _github_repo(repo_url: str | None) -> str | None:
+    """``owner/name`` from a GitHub ``repo_url``, for the Colab links."""
+    if not repo_url:
+        return None
+    url = urlparse(repo_url)
+    parts = url.path.strip("/").removesuffix(".git").split("/")
+    return "/".join(parts[:2]) if url.netloc == "github.com" and len(parts) >= 2 else None

@@ -1,0 +1,303 @@
+"""Tests for dlbook.plot: lazy import, the timeline, decision regions and learning curves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+
+import matplotlib
+import pytest
+import torch
+from torch import Tensor
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.contour import QuadContourSet  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from dlbook.palette import class_color  # noqa: E402
+from dlbook.plot import (  # noqa: E402
+    Milestone,
+    decision_regions,
+    learning_curves,
+    learning_curves_legend,
+    scatter_classes,
+    timeline,
+)
+from dlbook.train import History  # noqa: E402
+
+# Deliberately out of order, with two milestones in the same year.
+MILESTONES = [
+    Milestone(2017, "Transformer", "attention-only sequence model", "model"),
+    Milestone(1958, "Perceptron", "Rosenblatt's learning machine", "model"),
+    Milestone(2009, "ImageNet", "large labelled image data set", "data"),
+    Milestone(2017, "PyTorch", "public release of the framework", "software"),
+    Milestone(1943, "McCulloch-Pitts neuron", "threshold logic unit", "idea"),
+    Milestone(2012, "AlexNet", "GPU-trained CNN wins ILSVRC", "model"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def test_import_does_not_import_matplotlib() -> None:
+    code = "import dlbook.plot, sys; assert 'matplotlib' not in sys.modules, 'matplotlib loaded'"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_one_label_per_milestone_sorted_by_year() -> None:
+    fig = timeline(MILESTONES, title="A test")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    texts = [t.get_text() for t in ax.texts]
+    # stable sort: the two 2017 milestones keep their input order
+    assert texts == [
+        "1943\nMcCulloch-Pitts neuron",
+        "1958\nPerceptron",
+        "2009\nImageNet",
+        "2012\nAlexNet",
+        "2017\nTransformer",
+        "2017\nPyTorch",
+    ]
+    assert ax.get_title() == "A test"
+
+
+def test_legend_has_one_entry_per_kind() -> None:
+    fig = timeline(MILESTONES)
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["idea", "model", "data", "software"]
+
+
+def test_labels_do_not_overlap() -> None:
+    # a crowded decade: alternating sides alone cannot keep these labels apart
+    crowded = [Milestone(2010 + i // 2, f"a fairly long label {i}", "", "model") for i in range(12)]
+    fig = timeline(MILESTONES + crowded)
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in fig.axes[0].texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), f"labels overlap: {a} and {b}"
+
+
+def test_draws_into_given_axes() -> None:
+    fig, (left, right) = plt.subplots(1, 2)
+    out = timeline(MILESTONES[:2], ax=right)
+    assert out is fig
+    assert len(right.texts) == 2 and len(left.texts) == 0
+
+
+def test_empty_sequence_is_rejected() -> None:
+    with pytest.raises(ValueError, match="at least one Milestone, got an empty sequence"):
+        timeline([])
+
+
+@pytest.mark.parametrize("year", ["1958", 1958.0, True])
+def test_non_int_year_is_rejected(year: object) -> None:
+    bad = Milestone(year, "Perceptron", "detail", "model")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"Milestone\.year to be an int, got .*'Perceptron'"):
+        timeline([MILESTONES[0], bad])
+
+
+def test_non_milestone_item_is_rejected() -> None:
+    with pytest.raises(TypeError, match="expects Milestone items, got tuple"):
+        timeline([(1958, "Perceptron", "detail", "model")])  # type: ignore[list-item]
+
+
+# --- decision_regions and scatter_classes ------------------------------------------------
+
+# four points, classes split by the line x₁ = 1
+X4 = torch.tensor([[0.0, 0.0], [0.5, 2.0], [1.5, 1.0], [2.0, 0.5]])
+Y4 = torch.tensor([0, 0, 1, 1])
+
+
+def logit(P: Tensor) -> Tensor:
+    """z = x₁ − 1: class 1 right of the line x₁ = 1. (G, 2) -> (G,)"""
+    return P[:, 0] - 1
+
+
+def contour_lines(ax: plt.Axes) -> list[QuadContourSet]:
+    return [c for c in ax.collections if isinstance(c, QuadContourSet) and not c.filled]
+
+
+def boundary_x(ax: plt.Axes) -> Tensor:
+    """The x₁ of every vertex of the (only) boundary line drawn."""
+    (lines,) = contour_lines(ax)
+    (segments,) = lines.allsegs  # one level
+    return torch.cat([torch.as_tensor(seg[:, 0]) for seg in segments])
+
+
+@pytest.mark.parametrize("output", ["(G,)", "(G, 1)", "(G, 2)"])
+def test_binary_class_regions_boundary_and_points(output: str) -> None:
+    models = {
+        "(G,)": logit,
+        "(G, 1)": lambda P: logit(P).unsqueeze(1),
+        "(G, 2)": lambda P: torch.stack([torch.zeros(len(P)), logit(P)], dim=1),  # s₁ − s₀ = z
+    }
+    fig, ax = plt.subplots()
+    regions = decision_regions(ax, models[output], X4, Y4, steps=50)
+    assert regions.filled
+    # two bands, class 0's colour below z = 0 and class 1's above, at the default alpha
+    assert [tuple(c) for c in regions.get_facecolor()] == [to_rgba(class_color(k), 0.25) for k in (0, 1)]
+    torch.testing.assert_close(boundary_x(ax), torch.full_like(boundary_x(ax), 1.0), atol=1e-6, rtol=0)
+    points = ax.collections[2:]
+    assert [tuple(p.get_facecolor()[0]) for p in points] == [to_rgba(class_color(k)) for k in (0, 1)]
+    assert [p.get_label() for p in points] == ["class 0", "class 1"]
+    assert [len(p.get_offsets()) for p in points] == [2, 2]
+
+
+def test_the_grid_covers_the_data_with_padding_or_the_given_limits() -> None:
+    fig, axes = plt.subplots(1, 3)
+    decision_regions(axes[0], logit, X4, Y4, pad=0.5)
+    assert axes[0].get_xlim() == pytest.approx((-0.5, 2.5))
+    assert axes[0].get_ylim() == pytest.approx((-0.5, 2.5))
+    decision_regions(axes[1], logit, X4 * torch.tensor([1.0, 0.5]), Y4, pad=0.1, square=True)
+    assert axes[1].get_xlim() == axes[1].get_ylim() == pytest.approx((-0.1, 2.1))
+    decision_regions(axes[2], logit, X4, Y4, xlim=(-3.0, 3.0), ylim=(0.0, 1.0))
+    assert axes[2].get_xlim() == (-3.0, 3.0) and axes[2].get_ylim() == (0.0, 1.0)
+
+
+def test_the_model_is_called_once_on_the_grid_without_gradients() -> None:
+    calls: list[tuple[int, ...]] = []
+
+    def model(P: Tensor) -> Tensor:
+        calls.append(tuple(P.shape))
+        assert not torch.is_grad_enabled() and P.dtype == X4.dtype
+        return logit(P)
+
+    fig, ax = plt.subplots()
+    decision_regions(ax, model, X4, steps=17)
+    assert calls == [(17 * 17, 2)]
+    assert len(ax.collections) == 2  # regions and boundary; no points without y
+
+
+def test_multiclass_regions_take_the_argmax_in_the_palette() -> None:
+    X = torch.tensor([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 1.0]])
+    y = torch.tensor([0, 1, 2, 2])
+    centers = torch.tensor([0.0, 1.0, 2.5])
+
+    def scores(P: Tensor) -> Tensor:  # the nearest center along x₁ wins: (G, 3)
+        return -(P[:, :1] - centers) ** 2
+
+    fig, ax = plt.subplots()
+    regions = decision_regions(ax, scores, X, y, fill="class", boundary=False, labels="label {k}")
+    assert list(regions.levels) == [-0.5, 0.5, 1.5, 2.5]
+    assert [tuple(c) for c in regions.get_facecolor()] == [to_rgba(class_color(k), 0.25) for k in range(3)]
+    assert contour_lines(ax) == []
+    assert [p.get_label() for p in ax.collections[1:]] == ["label 0", "label 1", "label 2"]
+
+
+def test_probability_fill_with_the_default_and_a_given_colour_map() -> None:
+    fig, (left, right) = plt.subplots(1, 2)
+    regions = decision_regions(left, logit, X4, Y4, fill="probability")
+    assert regions.levels == pytest.approx([k / 10 for k in range(11)])
+    assert regions.get_alpha() == 0.55
+    # the default map runs from class 0's colour to class 1's
+    assert regions.cmap(0.0) == to_rgba(class_color(0)) and regions.cmap(1.0) == to_rgba(class_color(1))
+    torch.testing.assert_close(boundary_x(left), torch.full_like(boundary_x(left), 1.0), atol=1e-6, rtol=0)
+    special = decision_regions(right, logit, X4, Y4, fill="probability", cmap="RdBu_r", levels=[0, 0.5, 1],
+                               alpha=0.3, boundary_color="white", boundary_width=3.0)
+    assert special.cmap.name == "RdBu_r" and list(special.levels) == [0, 0.5, 1]
+    assert special.get_alpha() == 0.3
+    (line,) = contour_lines(right)
+    assert tuple(line.get_edgecolor()[0]) == to_rgba("white") and line.get_linewidth()[0] == 3.0
+    fig.colorbar(special, ax=right)  # the returned set is what a colour bar needs
+
+
+def test_score_fill_is_symmetric_about_zero() -> None:
+    fig, ax = plt.subplots()
+    regions = decision_regions(ax, logit, X4, Y4, fill="score", pad=0.5)  # z from −1.5 to 1.5 on the grid
+    assert regions.levels == pytest.approx(torch.linspace(-1.5, 1.5, 13).tolist())
+
+
+def test_no_boundary_where_the_model_does_not_change_its_mind() -> None:
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib would warn about a contour level it cannot find
+        decision_regions(ax, lambda P: torch.ones(len(P)), X4, Y4)
+    assert contour_lines(ax) == []
+
+
+def test_decision_regions_names_bad_input() -> None:
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"fill='probability' for two classes only, got scores for 3"):
+        decision_regions(ax, lambda P: torch.zeros(len(P), 3), X4, fill="probability")
+    with pytest.raises(ValueError, match=r"logits \(G,\) or \(G, 1\) or class scores \(G, K\) "
+                                         r"for G = 100 points, got \(100, 2, 1\)"):
+        decision_regions(ax, lambda P: torch.zeros(len(P), 2, 1), X4, steps=10)
+    with pytest.raises(ValueError, match=r"for G = 100 points, got \(4,\)"):
+        decision_regions(ax, lambda P: torch.zeros(4), X4, steps=10)
+    with pytest.raises(ValueError, match=r"X of shape \(n, 2\), got \(4, 3\)"):
+        decision_regions(ax, logit, torch.zeros(4, 3))
+    with pytest.raises(ValueError, match="steps to be an int >= 2, got 1"):
+        decision_regions(ax, logit, X4, steps=1)
+    with pytest.raises(ValueError, match="fill 'class', 'probability' or 'score', got 'odds'"):
+        decision_regions(ax, logit, X4, fill="odds")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="colours for 7 classes, got 8"):
+        decision_regions(ax, lambda P: torch.zeros(len(P), 8), X4)
+
+
+def test_scatter_classes_colours_every_class_and_refuses_bad_shapes() -> None:
+    fig, ax = plt.subplots()
+    X = torch.randn(30, 2, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(30) % 4
+    collections = scatter_classes(ax, X, y, labels=None, s=5, edge_width=0)
+    assert [tuple(c.get_facecolor()[0]) for c in collections] == [to_rgba(class_color(k)) for k in range(4)]
+    assert sum(len(c.get_offsets()) for c in collections) == 30
+    assert all(c.get_label().startswith("_") for c in collections)  # no legend entries
+    with pytest.raises(ValueError, match=r"X \(n, 2\) and y \(n,\), got \(30, 2\) and \(29,\)"):
+        scatter_classes(ax, X, y[:29])
+
+
+# --- learning_curves ----------------------------------------------------------------------
+
+HISTORY = History(train_loss=[1.0, 0.5, 0.25], val_loss=[1.2, 0.8, 0.9],
+                  metrics={"acc": [0.5, 0.7, 0.9], "val_acc": [0.4, 0.6, 0.6]}, epochs_run=3)
+
+
+def test_learning_curves_draw_training_dashed_and_validation_solid_in_one_colour() -> None:
+    fig, ax = plt.subplots()
+    train, val = learning_curves(ax, HISTORY, color="tab:green", label="run A")
+    assert list(train.get_xdata()) == [1, 2, 3] and list(train.get_ydata()) == HISTORY.train_loss
+    assert list(val.get_ydata()) == HISTORY.val_loss
+    assert (train.get_linestyle(), val.get_linestyle()) == ("--", "-")
+    assert train.get_color() == val.get_color() == "tab:green"
+    assert val.get_label() == "run A" and train.get_label().startswith("_")  # one legend entry per run
+
+
+def test_learning_curves_from_a_dict_a_metric_and_the_colour_cycle() -> None:
+    fig, ax = plt.subplots()
+    from_history = learning_curves(ax, HISTORY, metric="acc")
+    from_dict = learning_curves(ax, {"acc": HISTORY.metrics["acc"], "val_acc": HISTORY.metrics["val_acc"]},
+                                metric="acc")
+    assert [list(line.get_ydata()) for line in from_history] == [list(line.get_ydata()) for line in from_dict]
+    assert from_history[0].get_color() == from_history[1].get_color()  # val takes train's colour
+    assert from_history[0].get_color() != from_dict[0].get_color()  # the next run, the next colour
+    (only,) = learning_curves(ax, {"train_loss": [3.0, 2.0]}, label="no validation")
+    assert only.get_label() == "no validation" and only.get_linestyle() == "--"
+
+
+def test_learning_curves_legend_adds_the_two_line_styles() -> None:
+    fig, ax = plt.subplots()
+    learning_curves(ax, HISTORY, label="run A")
+    learning_curves(ax, HISTORY, label="run B")
+    learning_curves_legend(ax, loc="upper right")
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["run A", "run B", "training (dashed)",
+                                                          "validation (solid)"]
+
+
+def test_learning_curves_names_what_is_missing() -> None:
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"no 'f1' or 'val_f1' to draw, got the keys \['acc', 'train_loss', "
+                                         r"'val_acc', 'val_loss'\]"):
+        learning_curves(ax, HISTORY, metric="f1")
