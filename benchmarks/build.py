@@ -30,13 +30,13 @@ import jupytext
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["docs", "dlbook", "animations", "figures", "overrides", "mkdocs.yml", "requirements.lock",
-          "pyproject.toml"]
+COPIED = ["docs", "dlbook", "experiments", "animations", "figures", "overrides", "mkdocs.yml",
+          "requirements.lock", "pyproject.toml"]
 PROSE_CHAPTER = "docs/foundations/what-is-deep-learning.py"
 EDITED_MODULE = "dlbook/calculus.py"  # imported by the mathematical-foundations chapter
 SUMMARY = re.compile(r"chapters executed: (\d+), cells executed: (\d+), chapters from cache: (\d+)")
 SCENES = re.compile(r"animations rendered: (\d+)(?: \(([^)]*)\))?, from cache: (\d+) \[([^\]]*)\]")
-EDITED_SCENE = "animations/perceptron_forward.py"
+EDITED_SCENE = "animations/perceptron.py"
 
 
 @dataclass

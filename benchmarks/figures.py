@@ -10,9 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlbook.figures.pipeline import make, read_manifest
+from dlbook.figures import read_manifest
+from dlbook_build.figures.pipeline import make
 
-from dlbook.figures import all_figures
+from dlbook_build.figures import all_figures
 
 SMOKE_BUDGET_S = 120.0
 

@@ -168,7 +168,7 @@ def _defined_by(node: ast.stmt) -> list[str]:
         return [node.target.id]
     alias = getattr(ast, "TypeAlias", None)  # `type X = ...`, Python 3.12+
     if alias is not None and isinstance(node, alias):
-        return [node.name.id]  # type: ignore[attr-defined]
+        return [node.name.id]
     return []
 
 

@@ -185,6 +185,22 @@ def test_import_dlbook_is_light() -> None:
     assert out.returncode == 0, out.stderr
 
 
+def test_the_library_imports_none_of_the_build() -> None:
+    """Every dlbook module, and every name dlbook exports, loads without MkDocs, Jupyter, Manim or
+    the book's build (dlbook_build), which a practitioner's `pip install dlbook` does not bring."""
+    code = (
+        "import importlib, pkgutil, sys, dlbook\n"
+        "for m in pkgutil.walk_packages(dlbook.__path__, 'dlbook.'): importlib.import_module(m.name)\n"
+        "[getattr(dlbook, name) for name in dlbook.__all__]\n"
+        "build = ('mkdocs', 'nbformat', 'nbclient', 'jupytext', 'manim', 'dlbook_build', 'experiments',"
+        " 'animations', 'pooch')\n"
+        "found = sorted(m for m in sys.modules if m.split('.')[0] in build)\n"
+        "assert not found, found\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
 def test_lazy_exports_resolve_and_unknown_names_fail() -> None:
     import dlbook
 
