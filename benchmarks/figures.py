@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 from dlbook.figures import read_manifest
-from dlbook_build.figures.pipeline import make
-
 from dlbook_build.figures import all_figures
+from dlbook_build.figures.pipeline import make
 
 SMOKE_BUDGET_S = 120.0
 

@@ -301,7 +301,7 @@ def decision_regions(
                 field, threshold = z, [0.0]
                 bound = max(math.ceil(2 * float(z.abs().max())) / 2, 0.5)
                 default = torch.linspace(-bound, bound, 13).tolist()
-            regions = ax.contourf(xx, yy, field, levels=list(levels or default),
+            regions = ax.contourf(xx, yy, field, levels=list(default if levels is None else levels),
                                   cmap=cmap or _class_cmap(), alpha=alpha)
     if boundary:
         crossed = [t for t in threshold if float(field.min()) < t < float(field.max())]

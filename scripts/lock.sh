@@ -12,33 +12,37 @@
 # which pip reads in a constraints file. torch is not in it: setup.sh installs torch first,
 # from the `# torch:` line of the header, and the lock pins what torch's CPU build needs
 # beside it (filelock, sympy, ...) but not the CUDA packages of PyPI's build (nvidia-*,
-# cuda-*, triton). Needs PyPI; uv comes from a throwaway venv unless UV=/path/to/uv or `uv`
-# is on PATH.
+# cuda-*, triton). Needs PyPI. uv: $UV, else .venv's (setup.sh installs the locked one), else
+# the one on PATH, else the locked release in a throwaway venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LOCK=requirements.lock
-UV_VERSION=0.13.9
+UV_VERSION=$(sed -n 's/^uv==\([^ ;]*\).*/\1/p' "$LOCK")
 
 say() { printf 'lock: %s\n' "$*" >&2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-uv=${UV:-$(command -v uv || true)}
+uv=${UV:-}
+[ -n "$uv" ] || [ ! -x .venv/bin/uv ] || uv=.venv/bin/uv
+[ -n "$uv" ] || uv=$(command -v uv || true)
 if [ -z "$uv" ]; then
-  say "installing uv==$UV_VERSION into a throwaway venv"
+  say "installing uv${UV_VERSION:+==$UV_VERSION} into a throwaway venv"
   python3 -m venv "$tmp/uv"
-  "$tmp/uv/bin/python" -m pip install --disable-pip-version-check -q "uv==$UV_VERSION"
+  "$tmp/uv/bin/python" -m pip install --disable-pip-version-check -q "uv${UV_VERSION:+==$UV_VERSION}"
   uv=$tmp/uv/bin/uv
 fi
 
 torch=$(sed -n 's/^# torch: *//p' "$LOCK")
 [ -n "$torch" ] || { say "no '# torch: SPEC' line in $LOCK"; exit 1; }
 
-# What setup.sh installs: the library with its extras, then the book's build with the test tools.
+# What setup.sh installs: the library with its extras, the book's build with the test tools,
+# and uv, which installs them.
 cat >"$tmp/requirements.in" <<EOF
 -e .[plot,data,notebooks]
 -e ./dlbook-build[dev]
+uv
 EOF
 cat >"$tmp/constraints.txt" <<EOF
 $torch

@@ -14,8 +14,14 @@ VENV=.venv
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
+# Installs the missing system packages, or names them and stops (before pip runs: without them
+# it would fail late, compiling pycairo or manimpango) where it cannot: no apt, no root, no sudo.
 apt_install() {
   local packages=("$@")
+  if ! command -v apt-get >/dev/null; then
+    say "missing system packages: ${packages[*]} (Debian's names; this script knows apt only: install them by hand)"
+    exit 1
+  fi
   if [ "$(id -u)" -eq 0 ]; then
     SUDO=()
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -23,10 +29,6 @@ apt_install() {
   else
     say "missing system packages: ${packages[*]}"
     say "install them with:  sudo apt-get install -y ${packages[*]}"
-    exit 1
-  fi
-  if ! command -v apt-get >/dev/null; then
-    say "missing system packages: ${packages[*]} (this script knows apt only; install them by hand)"
     exit 1
   fi
   say "installing system packages: ${packages[*]}"
@@ -65,13 +67,25 @@ system() {
 python_env() {
   [ -x "$VENV/bin/python" ] || { say "creating $VENV"; python3 -m venv "$VENV"; }
   local pip=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-  # torch first and pinned: an unpinned torch can pull gigabytes of CUDA packages
+  # torch first, pinned and by pip: an unpinned torch can pull gigabytes of CUDA packages, and
+  # pip takes a local wheel where its configuration names one. What torch needs comes pinned.
   local torch
   torch=$(sed -n 's/^# torch: *//p' "$LOCK")
   say "installing $torch, then the pinned dependencies of $LOCK"
-  "${pip[@]}" install "$torch"
   # the library, then the book's build (which depends on it) with the test tools
-  "${pip[@]}" install -c "$LOCK" -e . -e "./dlbook-build[dev]"
+  local projects=(-e . -e "./dlbook-build[dev]")
+  if [ "${DLBOOK_INSTALLER:-uv}" = pip ]; then
+    "${pip[@]}" install -c "$LOCK" "$torch"
+    "${pip[@]}" install -c "$LOCK" "${projects[@]}"
+  else
+    # uv (pinned in the lock) installs the same pins three times faster than pip: parallel
+    # downloads and builds. It reads no pip configuration, so torch is pinned to the build pip
+    # installed, which uv keeps. DLBOOK_INSTALLER=pip does all of it with pip instead.
+    "${pip[@]}" install -c "$LOCK" "$torch" uv
+    printf '%s\n' "$torch" >"$VENV/.torch-pin"
+    UV_LINK_MODE=copy "$VENV/bin/uv" pip install --quiet --strict --python "$VENV/bin/python" \
+      -c "$LOCK" -c "$VENV/.torch-pin" "${projects[@]}"
+  fi
   touch "$VENV/.installed"
 }
 

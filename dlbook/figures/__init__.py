@@ -9,7 +9,7 @@ see :mod:`dlbook.figures.store` for where they are read from (a checkout, or the
 published book for a downloaded notebook).
 """
 
-from dlbook.figures.show import explore, show
+from dlbook.figures.display import explore, show
 from dlbook.figures.store import (
     figure_file,
     figures_root,

@@ -320,7 +320,7 @@ for act in ["sigmoid", "tanh", "relu"]:
 # inputs are fixed data, a dead unit stays dead for good. (A unit in a later layer can
 # in principle come back if the layers below it change what it sees.)
 #
-# `dead_fraction` from the figure module computes, for each hidden layer, the share of
+# `dead_fraction` from `dlbook.mlp` computes, for each hidden layer, the share of
 # units whose pre-activation never rises above zero on a data set. Let us count them in a
 # freshly initialised network and again after a bad initialisation that shifts every
 # hidden bias down by one.

@@ -188,7 +188,8 @@ def test_a_new_export_reruns_no_chapter_and_a_changed_one_reruns_its_users(book:
     book.write("minipkg/__init__.py",
                LAZY.format(exports='{\n    "value": "minipkg.alpha",\n    "other": "minipkg.beta",\n}'))
     assert book.build().counts == (0, 0, 2)  # an export added: nothing re-runs
-    book.write("minipkg/__init__.py", LAZY.format(exports='{"value": "minipkg.beta", "other": "minipkg.beta"}'))
+    moved = '{"value": "minipkg.beta", "other": "minipkg.beta"}'
+    book.write("minipkg/__init__.py", LAZY.format(exports=moved))
     assert executed_chapters(book.build().output) == "ch/alpha.py"  # the export alpha uses moved
     book.append("minipkg/__init__.py", "VERSION = 2\n")
     assert book.build().counts == (2, 3, 0)  # the package's own code: every importer

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 from torch import Tensor
@@ -210,6 +211,8 @@ def test_probability_fill_with_the_default_and_a_given_colour_map() -> None:
     (line,) = contour_lines(right)
     assert tuple(line.get_edgecolor()[0]) == to_rgba("white") and line.get_linewidth()[0] == 3.0
     fig.colorbar(special, ax=right)  # the returned set is what a colour bar needs
+    levels = decision_regions(left, logit, X4, fill="probability", levels=np.linspace(0, 1, 5)).levels
+    assert list(levels) == [0, 0.25, 0.5, 0.75, 1]  # levels as a NumPy array, as matplotlib takes them
 
 
 def test_score_fill_is_symmetric_about_zero() -> None:
