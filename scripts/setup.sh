@@ -3,9 +3,11 @@
 #
 #   scripts/setup.sh system site|test   system packages (apt, as root or with sudo)
 #   scripts/setup.sh python             .venv with the pinned versions of requirements.lock
+#                                       (torch by pip, the rest by uv; DLBOOK_INSTALLER=pip: all by pip)
 #
-# Make calls the first on every run (it only looks, unless something is missing) and
-# the second only when pyproject.toml or requirements.lock changed since the last install.
+# Make calls the first on every run (it only looks, unless something is missing) and the
+# second after it, only when a pyproject.toml or requirements.lock changed since the last
+# install. scripts/lock.sh regenerates requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -352,5 +352,6 @@ def setup_cell(install: str, figures_url: str | None, figures: dict[str, str]) -
             f"use_published({json.dumps(figures_url)}, {{\n{table},\n}})",
         ]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.id = "dlbook-setup"  # a fixed id: the same build gives the same notebook
     cell.metadata["tags"] = ["dlbook-setup"]
     return cell

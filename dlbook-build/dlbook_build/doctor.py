@@ -50,12 +50,12 @@ def check_animation_tools() -> list[Check]:
     """What rendering the Manim scenes needs: Manim, PyAV's H.264 encoder, Pango, LaTeX, dvisvgm.
 
     The site build runs these checks before it renders a scene and stops with their
-    advice; `dlbook doctor` prints them with the rest.
+    advice; `dlbook-build doctor` prints them with the rest.
     """
     needed_for = "animations"
     checks = []
     if importlib.util.find_spec("manim") is None:
-        checks.append(Check("manim", False, "pip install 'dlbook[animations]'", needed_for))
+        checks.append(Check("manim", False, HOW, needed_for))
     else:
         checks.append(Check("manim", True, importlib.metadata.version("manim"), needed_for))
     try:

@@ -6,10 +6,13 @@ Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuil
    :meth:`Book.execute` (each also runnable as ``dlbook-build scenes|figures|execute``).
    A failing cell stops the build here, before the site folder is touched.
 2. ``on_files``: each chapter's file now reads from its staged notebook, and
-   mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those.
+   mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those;
+   the API reference pages (:mod:`dlbook_build.reference`, one per library module) are
+   added.
 3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
    is moved to one shared file, requests to outside hosts are dropped, and the
-   "Download notebook" / "Open in Colab" buttons are added. On every page (Markdown
+   "Download notebook" / "Open in Colab" buttons and the "Library used here" line are
+   added (``on_env`` fills in its links to the reference). On every page (Markdown
    or notebook) a paragraph ``{{ animation("Name") }}`` becomes the scene's figure.
 4. ``on_post_build``: the shared CSS, then :meth:`Book.publish`: the notebooks (with
    outputs and a set-up cell), the frozen figures and the rendered animations.

@@ -325,6 +325,10 @@ def test_experiments_module_imports_and_registers_its_figure(scaffolded: tuple[P
 def test_generated_test_passes(scaffolded: tuple[Path, list[Path]]) -> None:
     root, _ = scaffolded
     test = root / "tests" / "chapters" / "test_recurrent_networks.py"
+    # what the book's own tests folder and scene package provide around a chapter's test
+    for shared in ("tests/conftest.py", "tests/chapter_checks.py", "animations/__init__.py"):
+        shutil.copy(ROOT / shared, root / shared)
+    shutil.copytree(ROOT / "animations" / "common", root / "animations" / "common", dirs_exist_ok=True)
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
                           cwd=root, env=project_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr

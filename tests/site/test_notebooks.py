@@ -79,9 +79,11 @@ def test_every_chapter_has_a_published_notebook(built_site: BuiltSite) -> None:
 
 @pytest.mark.parametrize("name", notebooks())
 def test_a_downloaded_notebook_runs_top_to_bottom(
-    name: str, built_site: BuiltSite, base_url: str, fresh_venv: tuple[Path, Path], tmp_path: Path
+    name: str, built_site: BuiltSite, base_url: str, fresh_venv: tuple[Path, Path], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     python, jupyter_path = fresh_venv
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter_path))  # where the client finds the kernel spec
     work = tmp_path / "download"
     work.mkdir()
     target = work / Path(name).name

@@ -62,7 +62,7 @@ class Context:
     seed: int
     tier: str
     progress: Callable[[Iterable[Any], str], Iterable[Any]] = field(
-        default=lambda items, desc: items  # replaced by a progress bar in `dlbook figures`
+        default=lambda items, desc: items  # replaced by a progress bar in `dlbook-build figures`
     )
 
     def track(self, items: Iterable[T], desc: str = "") -> Iterator[T]:
