@@ -1,6 +1,6 @@
 """Optimizers from scratch: SGD with momentum, RMSProp, Adam and AdamW.
 
-Taught in docs/training/optimizers/. Each class subclasses ``torch.optim.Optimizer``,
+Taught in docs/training/gradient-descent/. Each class subclasses ``torch.optim.Optimizer``,
 so it plugs into any training loop, ``zero_grad()``, ``state_dict()`` and the
 schedulers of ``torch.optim.lr_scheduler`` (see dlbook.schedules). The shared
 loop lives in ``_Optimizer.step``; each optimizer only writes its own update rule,

@@ -1,6 +1,6 @@
 """Learning-rate schedules as pure functions of the step number.
 
-Taught in docs/training/optimizers/. Each schedule maps a step ``t = 0, 1, 2, ...``
+Taught in docs/training/gradient-descent/. Each schedule maps a step ``t = 0, 1, 2, ...``
 to a learning rate, with no optimizer and no hidden counter, so a chapter can plot
 ``[cosine_lr(t, base_lr=0.1, total_steps=100) for t in range(100)]`` directly.
 To drive a real optimizer, ``as_lr_lambda`` turns any of them into the factor

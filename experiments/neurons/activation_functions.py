@@ -19,7 +19,7 @@ from dlbook.datasets import spirals
 from dlbook.losses import binary_cross_entropy_with_logits
 from dlbook.metrics import binary_accuracy
 from dlbook.mlp import MLP, dead_fraction
-from dlbook.plot import decision_regions
+from dlbook.regions import decision_regions
 from dlbook_build.figures.registry import Context, FigureResult, register
 
 

@@ -20,7 +20,7 @@ from dlbook.losses import binary_cross_entropy_with_logits, cross_entropy, mse
 from dlbook.metrics import accuracy, binary_accuracy
 from dlbook.mlp import MLP, Dense
 from dlbook.palette import class_color
-from dlbook.plot import decision_regions
+from dlbook.regions import decision_regions
 from dlbook_build.figures.registry import Context, FigureResult, register
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from dlbook.datasets import xor
 from dlbook.losses import binary_cross_entropy_with_logits
 from dlbook.metrics import binary_accuracy
 from dlbook.mlp import MLP, Dense
-from dlbook.plot import decision_regions, scatter_classes
+from dlbook.regions import decision_regions, scatter_classes
 from dlbook_build.figures.registry import Context, FigureResult, register
 
 LIMITS = (-0.6, 1.6)  # both input axes: the four corners plus the noise around them

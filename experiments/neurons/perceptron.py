@@ -19,7 +19,7 @@ from torch import Tensor
 from dlbook.datasets import tilted_blobs, xor
 from dlbook.metrics import binary_accuracy
 from dlbook.perceptron import Perceptron, PerceptronHistory
-from dlbook.plot import decision_regions
+from dlbook.regions import decision_regions
 from dlbook_build.figures.registry import Context, FigureResult, register
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dlbook.datasets import moons
 from dlbook.losses import mse
 from dlbook.metrics import binary_accuracy
 from dlbook.mlp import MLP
-from dlbook.plot import decision_regions
+from dlbook.regions import decision_regions
 from dlbook_build.figures.registry import Context, FigureResult, register
 
 LIMITS = ((-1.6, 2.6), (-1.1, 1.6))  # (x1, x2) ranges of the plane the regions are drawn on

@@ -28,7 +28,8 @@ from dlbook.datasets import moons
 from dlbook.metrics import accuracy
 from dlbook.mlp import MLP
 from dlbook.optim import SGD
-from dlbook.plot import decision_regions, learning_curves, learning_curves_legend
+from dlbook.plot import learning_curves, learning_curves_legend
+from dlbook.regions import decision_regions
 from dlbook.regularization import DropoutMLP
 from dlbook.splits import digit_splits
 from dlbook.train import FitConfig, History, fit
