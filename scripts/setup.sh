@@ -85,8 +85,14 @@ python_env() {
     # installed, which uv keeps. DLBOOK_INSTALLER=pip does all of it with pip instead.
     "${pip[@]}" install -c "$LOCK" "$torch" uv
     printf '%s\n' "$torch" >"$VENV/.torch-pin"
-    UV_LINK_MODE=copy "$VENV/bin/uv" pip install --quiet --strict --python "$VENV/bin/python" \
-      -c "$LOCK" -c "$VENV/.torch-pin" "${projects[@]}"
+    # uv trusts the certificate authorities pip is told to (a proxy's, say): pip's cert setting
+    local cert=${SSL_CERT_FILE:-${PIP_CERT:-$("${pip[@]}" config get global.cert 2>/dev/null || true)}}
+    if ! SSL_CERT_FILE=${cert:-/etc/ssl/certs/ca-certificates.crt} UV_LINK_MODE=copy \
+        "$VENV/bin/uv" pip install --quiet --strict --python "$VENV/bin/python" \
+        -c "$LOCK" -c "$VENV/.torch-pin" "${projects[@]}"; then
+      say "uv could not install the locked environment (above); installing it with pip instead"
+      "${pip[@]}" install -c "$LOCK" "${projects[@]}"
+    fi
   fi
   touch "$VENV/.installed"
 }

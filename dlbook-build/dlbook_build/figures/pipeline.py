@@ -230,7 +230,7 @@ def refresh(
             done.append((spec.name, "fresh"))
             continue
         progress = None
-        if bar:
+        if bar and sys.stderr.isatty():  # no bars in a log: one "made" line per figure
             from tqdm.auto import tqdm
 
             def progress(items: Iterable[Any], desc: str, name: str = spec.name) -> Iterable[Any]:
