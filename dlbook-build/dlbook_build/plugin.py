@@ -44,7 +44,7 @@ from dlbook.utils import atomic_write
 from dlbook_build.animations import AnimationError, Rendered
 from dlbook_build.animations import embed as embed_animations
 from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
-from dlbook_build.reference import Reference  # the API reference (reference.py)
+from dlbook_build.reference import Reference  # the API reference (reference/)
 
 log = logging.getLogger("mkdocs.plugins.dlbook")
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, BuiltSite
@@ -34,6 +38,23 @@ def test_cold_build_executed_every_chapter(built_site: BuiltSite) -> None:
     assert match, built_site.output
     assert int(match[1]) == len(CHAPTERS)
     assert int(match[2]) > 10
+
+
+def test_a_rebuild_without_change_executes_nothing_and_renders_nothing(
+    built_site: BuiltSite, tmp_path: Path
+) -> None:
+    """The real book built again on the same cache: 0 cells run, 0 scenes rendered, same pages."""
+    env = {**os.environ, "DLBOOK_CACHE_DIR": str(built_site.cache), "NO_MKDOCS_2_WARNING": "1",
+           "DLBOOK_ANIMATION_QUALITY": "low", "DLBOOK_SITE_URL": built_site.url}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert f"chapters executed: 0, cells executed: 0, chapters from cache: {len(CHAPTERS)}" in output, output
+    assert re.search(r"animations rendered: 0, from cache: [1-9]", output), output
+    assert "figures: " not in output or "0 made" in output, output
+    page = "training/backpropagation/index.html"
+    assert (tmp_path / "site" / page).read_text() == (built_site.site / page).read_text()
 
 
 def test_matrix_product_is_in_the_executed_output(built_site: BuiltSite) -> None:
