@@ -2,7 +2,7 @@
 
 Taught in docs/neurons/activation-functions/. Every function here uses only
 ``torch.exp``, ``torch.log1p``, ``torch.where`` and arithmetic, so the formula in
-the comment is the code below it; tests/test_activations.py checks each one against
+the comment is the code below it; tests/library/test_activations.py checks each one against
 PyTorch's built-in version and each derivative against ``torch.autograd``.
 
 The derivatives (``*_grad``) take the same input ``x`` as the function and return

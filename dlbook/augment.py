@@ -6,7 +6,7 @@ brought in at the borders, which is the digits' background); ``random_shift_rota
 draws those angles and whole-pixel shifts; ``RandomShiftRotate`` is the same as a layer
 that works only in ``model.train()`` mode, the way dropout does, so that ``fit`` sees a
 new version of every training image in every epoch and evaluation sees the real ones.
-tests/test_augment.py checks shifts against shifted slices and 90° against ``torch.rot90``.
+tests/library/test_augment.py checks shifts against shifted slices and 90° against ``torch.rot90``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ of the operation. Each operation defines its backward right under its forward: a
 closure that multiplies the output's gradient by the local derivative and adds the
 result to each input's ``grad`` (the chain rule, ∂L/∂a = ∂L/∂out · ∂out/∂a).
 ``backward()`` visits the graph from the output back to the inputs in topological
-order. tests/test_autograd.py builds random expressions both here and with
+order. tests/library/test_autograd.py builds random expressions both here and with
 ``torch.autograd`` in float64 and compares every value and every gradient.
 
 >>> a, b = Value(2.0), Value(-3.0)

@@ -5,7 +5,7 @@ and ``nn.Linear``: ``Z = X Wᵀ + b`` with X (B, in), W (out, in), b (out,), Z (
 then ``A = g(Z)``. Each ``*_forward`` returns its output and a cache of what its
 ``*_backward`` needs; each ``*_backward`` takes the gradient of the loss with respect
 to that output (``dZ`` stands for ∂L/∂Z and has the shape of Z) and returns the
-gradients with respect to the inputs. No autograd is used: tests/test_backprop.py
+gradients with respect to the inputs. No autograd is used: tests/library/test_backprop.py
 compares every gradient with ``torch.autograd`` and runs ``gradcheck`` on each piece.
 """
 

@@ -2,7 +2,7 @@
 
 Taught in docs/foundations/mathematical-foundations/. These are teaching
 implementations: they follow the formulas line by line and are checked against
-PyTorch (``A @ B`` and ``torch.autograd``) in tests/test_calculus.py. Real code
+PyTorch (``A @ B`` and ``torch.autograd``) in tests/library/test_calculus.py. Real code
 should call ``A @ B`` and let autograd compute derivatives.
 """
 

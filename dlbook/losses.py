@@ -2,7 +2,7 @@
 
 Taught in docs/neurons/loss-functions/. A loss turns predictions and targets into
 one number to minimise; every function here returns the mean over the batch, the
-empirical risk ``J(W) = (1/n) Σ_i L(f(x_i; W), y_i)``. tests/test_losses.py checks
+empirical risk ``J(W) = (1/n) Σ_i L(f(x_i; W), y_i)``. tests/library/test_losses.py checks
 each against ``torch.nn.functional`` in value and gradient, including logits so large
 that the naive formulas overflow, which is what ``naive_cross_entropy`` is kept for.
 """

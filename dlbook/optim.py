@@ -6,7 +6,7 @@ schedulers of ``torch.optim.lr_scheduler`` (see dlbook.schedules). The shared
 loop lives in ``_Optimizer.step``; each optimizer only writes its own update rule,
 with the formula in a comment above the line that computes it. Per-parameter
 state uses PyTorch's key names (``step``, ``momentum_buffer``, ``square_avg``,
-``exp_avg``, ``exp_avg_sq``), and tests/test_optim.py checks every optimizer
+``exp_avg``, ``exp_avg_sq``), and tests/library/test_optim.py checks every optimizer
 against its ``torch.optim`` twin over 100 steps.
 Refs: Polyak 1964 (momentum), Sutskever et al. 2013 (Nesterov), Hinton's
 lecture 6e 2012 (RMSProp), Kingma & Ba 2015 (Adam), Loshchilov & Hutter 2019 (AdamW).

@@ -3,7 +3,7 @@
 Taught in docs/neurons/perceptron/. Ref: F. Rosenblatt, "The perceptron: a
 probabilistic model for information storage and organization in the brain", 1958.
 Written with plain tensors and no autograd: the rule nudges the weights by hand,
-one sample at a time. tests/test_perceptron.py checks that it finds a separating
+one sample at a time. tests/library/test_perceptron.py checks that it finds a separating
 line when one exists, and keeps making mistakes on XOR, where none does.
 """
 

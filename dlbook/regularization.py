@@ -5,7 +5,7 @@ Taught in docs/training/overfitting/. Dropout zeroes each activation with probab
 evaluation time (the "inverted" form PyTorch uses). Weight decay pulls every weight
 toward zero, either through the gradient of the penalty (λ/2)‖w‖², which plain SGD
 turns into a shrink factor 1 − ηλ per step, or applied directly to the weights next to
-an adaptive optimizer (AdamW). tests/test_regularization.py checks ``dropout`` against
+an adaptive optimizer (AdamW). tests/library/test_regularization.py checks ``dropout`` against
 ``F.dropout`` mask for mask and both forms of decay against ``torch.optim``.
 Refs: Srivastava et al. 2014 (dropout), Krogh & Hertz 1991 (weight decay),
 Loshchilov & Hutter 2019 (decoupled weight decay).

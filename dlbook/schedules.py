@@ -4,7 +4,7 @@ Taught in docs/training/gradient-descent/. Each schedule maps a step ``t = 0, 1,
 to a learning rate, with no optimizer and no hidden counter, so a chapter can plot
 ``[cosine_lr(t, base_lr=0.1, total_steps=100) for t in range(100)]`` directly.
 To drive a real optimizer, ``as_lr_lambda`` turns any of them into the factor
-function that ``torch.optim.lr_scheduler.LambdaLR`` expects. tests/test_schedules.py
+function that ``torch.optim.lr_scheduler.LambdaLR`` expects. tests/library/test_schedules.py
 checks them against ``StepLR``, ``CosineAnnealingLR`` and ``LinearLR``.
 Refs: Loshchilov & Hutter 2017 (SGDR, cosine), Goyal et al. 2017 (linear warm-up).
 """

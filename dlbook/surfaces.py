@@ -4,7 +4,7 @@ Taught in docs/training/gradient-descent/. A surface is a function ``f(p)`` of p
 ``p`` of shape (..., 2) that returns one value per point, shape (...), built from torch
 operations so that autograd supplies its gradient. The same function therefore draws
 its contour plot (``loss_grid``) and drives any ``torch.optim.Optimizer``
-(``optimizer_path``), including those of dlbook.optim. tests/test_surfaces.py checks
+(``optimizer_path``), including those of dlbook.optim. tests/library/test_surfaces.py checks
 the surfaces against their closed-form gradients and plain gradient descent against
 its closed-form path on the quadratic. ``line_loss`` is the loss of the smallest
 model of all, a line ``ŷ = w x + b`` fitted to ``line_data``: two parameters, so its

@@ -84,7 +84,7 @@ def check_animation_tools() -> list[Check]:
 def check_standalone() -> Check:
     """Manim's default TeX template uses the ``standalone`` class, which texlive-latex-base lacks.
 
-    Our scenes typeset with ``animations.style``'s article template, so this is optional (not
+    Our scenes typeset with ``animations.common.style``'s article template, so this is optional (not
     one of the checks the build requires); a scene written with Manim's default ``MathTex``
     fails without it.
     """
@@ -96,7 +96,7 @@ def check_standalone() -> Check:
         found = run.stdout.strip()
     if found:
         return Check("standalone.cls", True, found, needed_for)
-    how = "sudo apt-get install texlive-latex-extra, or use animations.style's TeX template"
+    how = "sudo apt-get install texlive-latex-extra, or use animations.common.style's TeX template"
     return Check("standalone.cls", False, how, needed_for)
 
 

@@ -423,7 +423,7 @@ print("largest difference after 5 steps:",
 # gets divided by Adam's running scale like every other gradient, so weights with large
 # gradients are barely decayed. AdamW applies the shrink $(1-\eta\lambda)\mathbf{w}$
 # directly instead, *decoupled* from the gradient, and is usually the better choice (the
-# library's `decay_weights_` does that step by hand; tests/test_regularization.py checks
+# library's `decay_weights_` does that step by hand; tests/library/test_regularization.py checks
 # it against `torch.optim.AdamW`). Our sweeps use SGD with momentum, where the textbook
 # form applies.
 #

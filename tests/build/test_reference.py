@@ -210,7 +210,7 @@ def test_library_html_links_only_to_ids_the_pages_have(pkg: Path) -> None:
         "load": "../../reference/figures/#lib.figures.load",
         "figures": "../../reference/figures/",
     }
-    assert out.startswith('<p class="dlbook-library"><strong>Library used here:</strong>')
+    assert out.startswith('<details class="note dlbook-library"><summary>Library used here: ')
     no_ids = library_html(uses, {}, urls)  # nothing rendered: names shown, none linked
     assert no_ids.count("<a ") == 1 and "<code>fit</code>" in no_ids  # only the module's page
     assert library_html([], ids, urls) == ""

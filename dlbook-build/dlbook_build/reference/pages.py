@@ -157,7 +157,7 @@ def notebook_title(nb: Any) -> str | None:
 
 
 def library_html(uses: Sequence[Use], ids: Mapping[str, Collection[str]], urls: Mapping[str, str]) -> str:
-    """The "Library used here" line: each name linked to the first of its candidates whose id is on
+    """The "Library used here" box (folded): each name linked to the first of its candidates whose id is on
     that page (``ids``: page module -> the ids its HTML has; ``urls``: page module -> the page's
     URL relative to the chapter). A name with no such id is shown unlinked."""
     if not uses:
@@ -172,8 +172,10 @@ def library_html(uses: Sequence[Use], ids: Mapping[str, Collection[str]], urls: 
                 break
         else:
             items.append(f'<span title="{html.escape(use.path)}">{code}</span>')
-    return ('<p class="dlbook-library"><strong>Library used here:</strong> '
-            + ", ".join(items) + "</p>\n")
+    # folded: on a phone the list would push the chapter's first paragraph off the screen
+    return (f'<details class="note dlbook-library"><summary>Library used here: {len(items)} '
+            f'name{"s" if len(items) != 1 else ""} from dlbook</summary>\n<p>'
+            + ", ".join(items) + "</p>\n</details>\n")
 
 
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
