@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from process_state import process_switches
 from torch import Tensor, nn
 
 from dlbook.datasets import moons
@@ -156,16 +157,6 @@ def test_callbacks_refuse_a_key_that_is_not_logged(tmp_path: Path) -> None:
             callbacks=[EarlyStopping()])
     with pytest.raises(ValueError, match="mode 'min' or 'max'"):
         Checkpoint(tmp_path / "x.pt", mode="lowest")
-
-
-def process_switches() -> dict[str, object]:
-    """The process-wide switches fit may touch, by name."""
-    return {"deterministic": torch.are_deterministic_algorithms_enabled(),
-            "warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
-            "cudnn.deterministic": torch.backends.cudnn.deterministic,
-            "cudnn.benchmark": torch.backends.cudnn.benchmark,
-            "threads": torch.get_num_threads(),
-            "CUBLAS_WORKSPACE_CONFIG": os.environ.get("CUBLAS_WORKSPACE_CONFIG")}
 
 
 def rng_states() -> tuple[object, ...]:

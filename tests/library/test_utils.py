@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from process_state import process_switches
 
 from dlbook.utils import (
     atomic_write,
@@ -33,15 +34,6 @@ def process_left_alone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def draw() -> tuple[float, float, list[float]]:
     return random.random(), float(np.random.rand()), torch.randn(3).tolist()
-
-
-def process_switches() -> dict[str, object]:
-    return {"deterministic": torch.are_deterministic_algorithms_enabled(),
-            "warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
-            "cudnn.deterministic": torch.backends.cudnn.deterministic,
-            "cudnn.benchmark": torch.backends.cudnn.benchmark,
-            "threads": torch.get_num_threads(),
-            "CUBLAS_WORKSPACE_CONFIG": os.environ.get("CUBLAS_WORKSPACE_CONFIG")}
 
 
 def set_switches(on: bool, *, warn_only: bool = False) -> dict[str, object]:
