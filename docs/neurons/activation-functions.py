@@ -560,7 +560,7 @@ print("row sums:", J.sum(dim=1))
 # print(sum(p.numel() for l in (l1, l2, l3) for p in l.parameters()), W.numel() + b.numel())
 # ```
 #
-# The stack has $30 + 6 + 30 + 5 + 10 + 2 = 83$ parameters, the single layer
+# The stack has $24 + 6 + 30 + 5 + 10 + 2 = 77$ parameters, the single layer
 # $8 + 2 = 10$. The extra parameters buy nothing: the set of functions is the same.
 #
 # </details>
