@@ -332,12 +332,15 @@ for B in load_manifest("gd-noise")["config"]["batch_sizes"]:
 # %% [markdown]
 # Full-batch descent follows a smooth curve at right angles to the contours. The
 # mini-batch path wobbles around it but is hard to tell apart at this scale, and the
-# single-example path zigzags visibly. Far from the minimum, all three make similar
-# progress per step, because there the gradient is long compared with its noise. Near
-# the minimum the picture flips: the true gradient shrinks towards zero but the noise
-# does not, so a noisy method never settles. It keeps bouncing around the minimum in a
-# cloud whose size grows with the learning rate and shrinks with the batch size. That is
-# why the single-example loss stays above the floor while the other two reach it.
+# single-example path zigzags visibly. Far from the minimum, all three still make similar
+# progress per step, even though a single example's gradient misses the true one by more
+# than the true one's own length (we measured that above). The reason is that the noise
+# has mean zero: over $t$ steps the drift along the true gradient adds up like $t$,
+# while the random kicks point every which way, partly cancel, and add up only like
+# $\sqrt{t}$. Near the minimum the picture flips: the true gradient shrinks towards zero
+# but the noise does not, so a noisy method never settles. It keeps bouncing around the
+# minimum in a cloud whose size grows with the learning rate and shrinks with the batch
+# size. That is why the single-example loss stays above the floor while the other two reach it.
 #
 # The noise is not only a nuisance. Each single-example step costs a tiny fraction of a
 # full-batch step, so per pass over the data it makes far more progress; and in networks
