@@ -384,8 +384,9 @@ for decade in range(1940, 2030, 10):
 # generative adversarial networks (2014); residual connections (2015), which made
 # networks with more than a hundred layers trainable; the **transformer** (2017), built
 # on attention, which now underlies most language models; large models pretrained on
-# broad data, such as BERT (2018) and GPT-3 (2020); denoising diffusion models (2020),
-# which generate images by learning to undo a gradual noising process; and ChatGPT
+# broad data, such as BERT (2018) and GPT-3 (2020); diffusion models, proposed in 2015
+# and made competitive with GANs by denoising diffusion (DDPM, 2020), which generate
+# images by learning to undo a gradual noising process; and ChatGPT
 # (2022), which brought language models to a mass audience. In 2024 the Nobel Prize in
 # Physics went to John Hopfield and Geoffrey Hinton for their foundational work on
 # neural networks.
@@ -442,10 +443,13 @@ print(f"Python loops: {t_loops * 1e3:9.3f} ms")
 print(f"torch.matmul: {t_fast * 1e3:9.3f} ms   ({t_loops / t_fast:,.0f} times faster)")
 
 # %% [markdown]
-# The exact ratio depends on the machine the site was built on, but it is large, and
-# the gap only widens for the much bigger matrices inside real networks. Deep learning
-# became practical when its arithmetic was organised this way and run on hardware built
-# for it.
+# The exact ratio depends on the machine the site was built on, but it is large. Be
+# careful what it measures, though: most of the loop's time goes to the Python
+# interpreter handling one number at a time, not to the arithmetic itself; the same loop
+# written in C would close much of the gap. What the comparison does show is the
+# lesson that matters: arithmetic organised as large array operations, handed to a
+# tuned routine that uses vector instructions and many cores, is what made deep learning
+# practical, and hardware built for exactly that (GPUs) widened the gap further.
 
 # %% [markdown]
 # ## A map of the architectures

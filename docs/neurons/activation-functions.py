@@ -124,8 +124,10 @@ plt.show()
 
 # %% [markdown]
 # The dashed curves tell the training story. The step function's derivative is zero
-# everywhere it exists, so gradients carry no information through it; this is why
-# Rosenblatt's rule could not be extended to hidden layers. The sigmoid's and tanh's
+# everywhere it exists, so gradients carry no information through it: a gradient method
+# cannot train a network of step units, and Rosenblatt's rule, which needs a target for
+# each unit, has none for a hidden one (the credit-assignment problem that the chain
+# rule of backpropagation answers). The sigmoid's and tanh's
 # derivatives are bumps that fade to nothing on both sides. The ReLU's derivative is a
 # step: a full $1$ for active units, nothing for inactive ones.
 #
@@ -239,8 +241,10 @@ for act in manifest["config"]["activations"]:
 #   spirals, close to a coin flip on this data.
 # - **Sigmoid is slow.** The sigmoid network sits on a plateau for a long time before it
 #   finds its way, and ends behind the others. Two properties of the sigmoid combine
-#   here. Its derivative is at most $1/4$, so every layer the error signal passes through
-#   shrinks it by a factor of four or more. And its outputs are all positive, never
+#   here. Its derivative is at most $1/4$: each layer multiplies the error signal by
+#   $W^\top \operatorname{diag}(\sigma'(\mathbf{z}))$, so unless the weights make up for it
+#   the signal shrinks layer by layer (the backpropagation chapter shows that weights
+#   can also amplify it). And its outputs are all positive, never
 #   centred on zero. A unit in the next layer whose inputs are all positive gets
 #   gradients of the same sign for all of its incoming weights on any one example, so
 #   those weights can only all grow or all shrink together, and reaching a mix of signs

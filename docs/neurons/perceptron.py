@@ -63,10 +63,12 @@ seed_everything(0)
 # sets how easily the unit fires at all, independently of the inputs: it is the value
 # of $z$ when every input is zero. The activation turns the unbounded score $z$ into the
 # kind of output we want. Rosenblatt used the **step function**, which answers with a
-# hard yes or no, $g(z) = 1$ if $z \ge 0$ and $0$ otherwise. Modern networks prefer
-# smooth functions such as the **sigmoid** $\sigma(z) = 1 / (1 + e^{-z})$, which squashes
+# hard yes or no, $g(z) = 1$ if $z \ge 0$ and $0$ otherwise. Networks trained by
+# gradients need an activation with a useful slope instead. At the output of a
+# classifier that is usually the **sigmoid** $\sigma(z) = 1 / (1 + e^{-z})$, which squashes
 # any score into the interval $(0, 1)$ so that the output can be read as a probability;
-# the [activation functions](activation-functions.py) chapter compares the options.
+# inside today's networks it is mostly the ReLU, $\max(0, z)$. The
+# [activation functions](activation-functions.py) chapter compares the options.
 #
 # The analogy with a biological neuron, which inspired the design, goes this far: a
 # nerve cell collects signals from many others through connections of varying strength
@@ -439,8 +441,9 @@ for (x1, x2), (h1, h2), o in zip(corners.tolist(), H.tolist(), out.tolist(), str
 #   linearly separable data it stops after finitely many mistakes; on data such as XOR it
 #   never settles.
 # - XOR is not linearly separable, but a network with a hidden layer of two perceptrons
-#   computes it. Training such hidden layers requires smooth activations and
-#   backpropagation, which ended the first AI winter for neural networks.
+#   computes it. Training such hidden layers needs activations with a useful slope and
+#   backpropagation, whose popularisation in the mid-1980s revived research on neural
+#   networks.
 #
 # ## Exercises
 #

@@ -357,12 +357,15 @@ for k, setting in enumerate(augmentation["settings"]):
 # Two things stand out. With augmentation the training loss stays well above that of the
 # plain network: it can no longer memorize images it never sees twice in the same form.
 # But on the validation digits as they are, augmentation does not pay here; compare the
-# validation columns with the first row. The reason lies in the data. Scikit-learn's
-# digits were centred and scaled when the set was made, so real digits never sit a pixel
-# off; and on an 8x8 grid one pixel is an eighth of the image, while an MLP treats every
+# validation columns with the first row. We have not tested why, but the data suggests a
+# likely reason. Scikit-learn's digits were normalised when the set was made, so the
+# validation digits may rarely sit a whole pixel off from where the training digits
+# sit; and on an 8x8 grid one pixel is an eighth of the image, while an MLP treats every
 # pixel position as a separate input and has no notion that a shifted stroke is the same
-# stroke. The shifted training images teach it about variation the validation set does
-# not contain, and cost it some of the capacity it needs for the variation that is there.
+# stroke. If so, the shifted training images teach it about variation the validation set
+# does not contain, and cost it some of the capacity it needs for the variation that is
+# there. (A check you can run: measure how far the validation digits' centres of mass lie
+# from the training digits' mean.)
 #
 # The last column turns the picture around. On digits that *have* been moved, the plain
 # network falls apart, while the networks trained with shifts barely notice. That is what
