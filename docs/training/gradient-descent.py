@@ -637,18 +637,29 @@ for B in batch_config["batch_sizes"]:
 # Why use large batches at all, then? Because what we pay for is time, not epochs, and
 # a batch of many examples takes little longer to process than a batch of a few on
 # hardware that works in parallel. The cell times one epoch for each batch size on this
-# machine (the numbers depend on it, and on a GPU the gap is much larger):
+# machine (the numbers depend on it, and on a GPU the gap is much larger). Single timings
+# wobble, so, as in the backpropagation chapter, each epoch runs once untimed to warm up
+# and then seven times, and we keep the median:
 
 # %%
 X_digits, y_digits = digits()
 X_digits = X_digits / 16.0
-for B in (8, 32, 128, 512):
+
+
+def epoch_seconds(B: int) -> float:
     model = MLP([64, 64, 10], generator=torch.Generator().manual_seed(0))
     tic = time.perf_counter()
     fit(model, (X_digits, y_digits), loss_fn=cross_entropy, config=FitConfig(num_epochs=1, batch_size=B),
         optimizer=SGD(model.parameters(), lr=0.05))
-    seconds = time.perf_counter() - tic
-    print(f"B = {B:>3}: {math.ceil(len(X_digits) / B):>3} steps, one epoch in {seconds * 1000:6.1f} ms")
+    return time.perf_counter() - tic
+
+
+for B in (8, 32, 128, 512):
+    epoch_seconds(B)  # warm-up: first-call costs are not the batch size's
+    seconds = sorted(epoch_seconds(B) for _ in range(7))[3]  # the median of 7
+    steps = math.ceil(len(X_digits) / B)
+    print(f"B = {B:>3}: {steps:>3} steps, one epoch in {seconds * 1000:6.1f} ms, "
+          f"{seconds / steps * 1000:5.2f} ms per step")
 
 # %% [markdown]
 # A step on a large batch costs little more than a step on a small one until the
