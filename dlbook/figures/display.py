@@ -1,7 +1,8 @@
 """Show a frozen figure on a page with a collapsible "How this figure was made" box.
 
-``explore(name)`` shows a figure whose ``data.json`` holds a grid of curves as an
-explorable: sliders pick a point of the grid and the page redraws its curves.
+``explore(name)`` shows a figure whose ``data.json`` the page can redraw as an explorable:
+sliders over a grid of curves, a next-character distribution at a chosen temperature, or
+heat maps over training frames (the kinds of :mod:`dlbook.figures.kinds`).
 
 In a chapter: ``from dlbook.figures import show; show("perceptron-boundary")``. The image
 is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab;
@@ -13,11 +14,11 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlbook.figures.kinds import CHECKS
 from dlbook.figures.store import figure_file, load_data, load_manifest
 
 
@@ -85,8 +86,9 @@ class ExplorableDisplay:
     """A figure the reader can explore: the static image plus the data that explorable.js draws.
 
     The HTML holds the image (shown as is without scripts) and the figure's ``data.json`` in
-    a ``<script type="application/json">``; docs/assets/javascripts/explorable.js, loaded on
-    every page, adds the sliders and the chart and hides the image.
+    a ``<script type="application/json">``; docs/assets/javascripts/explorable.js (and
+    explorable-kinds.js for the other kinds), loaded on every page, adds the controls and
+    the chart and hides the image.
     """
 
     name: str
@@ -113,11 +115,13 @@ class ExplorableDisplay:
 
 
 def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
-    """The frozen figure ``name`` as an explorable: sliders over its ``data.json`` grid of curves.
+    """The frozen figure ``name`` as an explorable: controls over its ``data.json``.
 
-    The data must hold ``params`` (each ``{"name", "label", "values"}``), ``series`` (each
-    ``{"key", "label"}``) and ``runs``: one dict of curves per combination of parameter
-    values, the last parameter varying fastest. Without JavaScript the static image shows.
+    By default the data is a grid of curves: ``params`` (each ``{"name", "label", "values"}``),
+    ``series`` (each ``{"key", "label"}``) and ``runs``, one dict of curves per combination of
+    parameter values, the last parameter varying fastest. ``"kind": "sampling"`` or
+    ``"heatmap"`` selects another layout (see :mod:`dlbook.figures.kinds`). Without
+    JavaScript the static image shows.
     """
     manifest = load_manifest(name, root=root)
     data = load_data(name, root=root)
@@ -127,18 +131,14 @@ def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
 
 
 def check_explorable(name: str, data: dict[str, Any]) -> None:
-    """Raise a ValueError naming what is missing unless ``data`` is a grid explorable.js can draw."""
-    params, series, runs = data.get("params"), data.get("series"), data.get("runs")
-    if not (isinstance(params, list) and params and isinstance(series, list) and series
-            and isinstance(runs, list)):
-        raise ValueError(f"explorable figure {name!r} expects data with non-empty lists 'params' and "
-                         f"'series' and a list 'runs', got keys {sorted(data)}")
-    expected = math.prod(len(p.get("values", [])) for p in params)
-    if len(runs) != expected:
-        raise ValueError(f"explorable figure {name!r} expects one run per combination of "
-                         f"{[p.get('name') for p in params]}: {expected} runs, got {len(runs)}")
-    keys = [s.get("key") for s in series]
-    for i, run in enumerate(runs):
-        missing = [k for k in keys if not isinstance(run.get(k), list) or not run[k]]
-        if missing:
-            raise ValueError(f"explorable figure {name!r}: run {i} has no curve for {missing}")
+    """Raise a ValueError naming what is missing unless explorable.js can draw ``data``.
+
+    ``data["kind"]`` picks the layout ("curves" when absent, "sampling", "heatmap"); each is
+    described and checked in :mod:`dlbook.figures.kinds`.
+    """
+    kind = data.get("kind", "curves") if isinstance(data, dict) else None
+    if kind not in CHECKS:
+        got = f"kind {kind!r}" if isinstance(data, dict) else type(data).__name__
+        raise ValueError(f"explorable figure {name!r} expects a dict whose 'kind' is one of "
+                         f"{sorted(CHECKS)} (absent: 'curves'), got {got}")
+    CHECKS[kind](name, data)

@@ -1,16 +1,19 @@
-/* Explorable figures (dlbook.figures.explore): sliders over a grid of precomputed curves.
+/* Explorable figures (dlbook.figures.explore): controls over data already on the page.
  *
  * A <figure class="dlbook-explorable"> holds a static image (what readers without scripts
- * see) and its figure's data.json in a <script type="application/json">: "params" (each
- * with a label and a list of values), "series" (each with a key and a label) and "runs",
- * one per combination of parameter values, the last parameter varying fastest. This script
- * adds one range slider per parameter and an SVG chart of the chosen run, then hides the
- * image. No libraries, nothing fetched: the data is already on the page.
+ * see) and its figure's data.json in a <script type="application/json">. Its "kind" picks
+ * the drawing (dlbook/figures/kinds.py describes each layout): this file draws the default,
+ * "curves": "params" (each with a label and a list of values), "series" (each with a key
+ * and a label) and "runs", one per combination of parameter values, the last parameter
+ * varying fastest; it adds one range slider per parameter and an SVG chart of the chosen
+ * run, then hides the image. explorable-kinds.js registers the other kinds through
+ * window.dlbookExplorable.register. No libraries, nothing fetched.
  */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var W = 640, H = 320, M = { left: 60, right: 16, top: 12, bottom: 42 };
+  var kinds = {};  // kind -> function (data, panel, figure) that fills the panel
 
   function node(tag, attrs, parent, ns) {
     var e = ns ? document.createElementNS(SVG, tag) : document.createElement(tag);
@@ -27,6 +30,16 @@
     var source = figure.querySelector("script.dlbook-explorable-data");
     var data;
     try { data = JSON.parse(source.textContent); } catch (err) { return; }  // keep the image
+    var draw = kinds[data.kind || "curves"];
+    if (!draw) return;  // a kind whose script has not registered yet: keep the image for now
+    var panel = node("div", { class: "dlbook-explorable-panel" });
+    try { draw(data, panel, figure); } catch (err) { console.error("explorable figure", figure.id, err); return; }
+    figure.insertBefore(panel, figure.querySelector("figcaption"));
+    figure.querySelector("img.dlbook-explorable-fallback").hidden = true;
+    figure.dataset.explorable = "ready";
+  }
+
+  kinds.curves = function (data, panel) {
     var params = data.params, series = data.series, runs = data.runs, log = data.y_scale === "log";
     var ty = log ? Math.log10 : function (v) { return v; };
     var lo = Infinity, hi = -Infinity, n = 1;
@@ -41,7 +54,6 @@
     var X = function (i) { return M.left + (n > 1 ? i / (n - 1) : 0) * (W - M.left - M.right); };
     var Y = function (v) { return M.top + (hi - ty(Math.max(v, log ? Math.pow(10, lo) : v))) / (hi - lo) * (H - M.top - M.bottom); };
 
-    var panel = node("div", { class: "dlbook-explorable-panel" });
     var controls = node("div", { class: "dlbook-explorable-controls" }, panel);
     var sliders = params.map(function (p, k) {
       var label = node("label", {}, controls);
@@ -94,13 +106,15 @@
         " " + (best + 1) + "; after the last " + (data.x_label || "step") + ": " + fmt(curve[curve.length - 1]) + ".";
     }
     sliders.forEach(function (s) { s.input.addEventListener("input", draw); });
-    figure.insertBefore(panel, figure.querySelector("figcaption"));
     draw();
-    figure.querySelector("img.dlbook-explorable-fallback").hidden = true;
-    figure.dataset.explorable = "ready";
-  }
+  };
 
   function init() { document.querySelectorAll("figure.dlbook-explorable").forEach(setup); }
+  // the other kinds' script registers its drawings here, then draws the figures left waiting
+  window.dlbookExplorable = {
+    node: node, svg: svg, text: text, fmt: fmt,
+    register: function (kind, draw) { kinds[kind] = draw; init(); }
+  };
   // mkdocs-material emits document$ on every page, including pages reached by instant navigation
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
