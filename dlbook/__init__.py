@@ -37,6 +37,9 @@ _EXPORTS = {
     "Perceptron": "dlbook.perceptron",
     "PerceptronHistory": "dlbook.perceptron",
     "perceptron_output": "dlbook.perceptron",
+    "augmented_margin": "dlbook.perceptron",
+    "augmented_radius": "dlbook.perceptron",
+    "mistake_bound": "dlbook.perceptron",
     "sigmoid": "dlbook.activations",
     "relu": "dlbook.activations",
     "leaky_relu": "dlbook.activations",
@@ -109,6 +112,8 @@ _EXPORTS = {
     "RandomShiftRotate": "dlbook.augment",
     "train_val_test_split": "dlbook.splits",
     "digit_splits": "dlbook.splits",
+    "mcnemar_exact": "dlbook.compare",
+    "paired_bootstrap": "dlbook.compare",
 }
 
 __all__ = ["__version__", *_EXPORTS]

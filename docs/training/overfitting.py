@@ -28,6 +28,8 @@
 #
 # - say what the training, validation and test sets are each for, and why the test set
 #   is looked at only once;
+# - compare two models on the same test set with a paired test, which looks at the
+#   examples on which they disagree;
 # - tell underfitting, a good fit and overfitting apart from learning curves;
 # - stop training early at the epoch the validation loss prefers;
 # - explain why more data and data augmentation shrink the gap between training and
@@ -47,6 +49,7 @@ import torch.nn.functional as F
 
 from dlbook import seed_everything
 from dlbook.augment import random_shift_rotate
+from dlbook.compare import mcnemar_exact, paired_bootstrap
 from dlbook.figures import explore, show
 from dlbook.figures import load_data
 from dlbook.optim import SGD
@@ -554,10 +557,11 @@ print(f"best pair: λ = {best_lam:g}, p = {best_p:g}, lowest validation loss {lo
 # Every decision is now made on the validation set: the network, the pair $(\lambda, p)$
 # and, from that run's validation curve, the number of epochs. Only now do we evaluate on
 # the test set. For comparison, the unregularized network is also trained for the epochs
-# its own validation curve preferred:
+# its own validation curve preferred. Besides the averages we keep, for every test digit,
+# whether each network got it right and what loss it paid on it:
 
 # %%
-results = {}
+results, correct, losses = {}, {}, {}
 for label, lam, p in (("no regularization", 0.0, 0.0), ("chosen on validation", best_lam, best_p)):
     val_curve = run(lam, p)["val"]
     num_epochs = min(range(len(val_curve)), key=val_curve.__getitem__) + 1
@@ -565,27 +569,69 @@ for label, lam, p in (("no regularization", 0.0, 0.0), ("chosen on validation", 
     train_digits(model, num_epochs=num_epochs, weight_decay=lam)
     model.eval()
     with torch.no_grad():
-        y_hat = model(X_test)
-    results[label] = (num_epochs, F.cross_entropy(y_hat, y_test).item(), accuracy(y_hat, y_test).item())
+        y_hat = model(X_test)  # (n, 10)
+    correct[label] = (y_hat.argmax(dim=1) == y_test).long()  # (n,): 1 where the digit is right
+    losses[label] = F.cross_entropy(y_hat, y_test, reduction="none")  # (n,): loss per digit
+    results[label] = (num_epochs, losses[label].mean().item(), accuracy(y_hat, y_test).item())
     print(f"{label:>20} (λ = {lam:g}, p = {p:g}, {num_epochs:3d} epochs): "
           f"test loss {results[label][1]:.3f}, test accuracy {results[label][2]:.1%}")
 a = results["chosen on validation"][2]
 se = math.sqrt(a * (1 - a) / len(y_test))  # standard error of an accuracy a on n examples
-difference = results["chosen on validation"][2] - results["no regularization"][2]
 print(f"standard error of a test accuracy near {a:.1%} on {len(y_test)} digits: ±{se:.1%}")
-print(f"difference in test accuracy: {difference:+.1%}, that is {difference / se:+.1f} standard errors")
 
 # %% [markdown]
-# These are the numbers to report, and they come with an honest caveat. A test accuracy
-# is an average over a finite sample of digits, so it carries sampling noise; its standard
-# error, $\sqrt{a(1-a)/n}$ for accuracy $a$ on $n$ examples, is printed above, and
-# differences between two models smaller than a couple of standard errors say little.
-# Compare the printed difference with it: on a test set this small, the modest gain the
-# regularizers showed on the validation loss cannot be confirmed or ruled out. (The
-# validation numbers are also a little flattering to the chosen pair, which won a
-# contest among many.) Had we compared
-# many models on the test set and kept the best, it would have become a second
-# validation set and lost its one job.
+# The first number to report is the chosen network's test accuracy. Measured on a few
+# hundred digits, it is an estimate with sampling noise of its own; its standard error,
+# $\sqrt{a(1-a)/n}$ for accuracy $a$ on $n$ examples, printed under it, is about how far
+# it would typically move on another sample of digits from the same source.
+#
+# The second question is whether the regularizers helped, and here that standard error
+# is the wrong yardstick. Both networks were tested on the *same* digits, and on most of
+# them they agree: both right, or both wrong. Those digits carry no information about
+# which network is better. Only the digits where they disagree do, and **McNemar's
+# test** looks at just those: if neither network were better, each disagreement would
+# be equally likely to go either way, like a fair coin, and the test asks how unusual
+# the observed split would be under that assumption. A **paired bootstrap** gives the
+# same kind of answer as an interval: it redraws the test set many times with
+# replacement, keeps each digit's pair of results together, and records the difference
+# each time; it works for the loss as well as for the accuracy. Both live in
+# `dlbook.compare`:
+
+# %%
+chosen, plain = "chosen on validation", "no regularization"
+test = mcnemar_exact(correct[chosen], correct[plain])
+print(f"digits both get right: {int((correct[chosen] & correct[plain]).sum())} of {len(y_test)}")
+print(f"digits only the chosen network gets right: {test.only_a}; "
+      f"only the unregularized one: {test.only_b}")
+print(f"McNemar's exact test: p = {test.p_value:.2f}")
+for name, scores, fmt in (("accuracy", correct, "+.1%"), ("test loss", losses, "+.3f")):
+    diff = paired_bootstrap(scores[chosen], scores[plain], num_resamples=10_000, seed=0)
+    print(f"{name}, chosen minus unregularized: {diff.difference:{fmt}}; 95% paired bootstrap "
+          f"interval [{diff.low:{fmt}}, {diff.high:{fmt}}], contains 0: {diff.low <= 0 <= diff.high}")
+
+# %% [markdown]
+# Read the output line by line. The two networks disagree on only a handful of digits,
+# and those disagreements split almost evenly between them; a split this even is what
+# two equally good networks would produce, which is what the large p-value says. The
+# bootstrap intervals agree: both the accuracy difference and the loss difference could
+# be zero or of either sign. The loss is worth a separate look, because it points the
+# *other* way from the validation set: the regularized network, chosen for its lower
+# validation loss, has a slightly *higher* test loss than the unregularized one. The
+# paired interval shows that this reversal, too, is within what a different draw of test
+# digits could produce.
+#
+# So what does the test set say? That the chosen network classifies new digits with the
+# accuracy printed above, give or take its standard error. It does not confirm that
+# weight decay and dropout improved on the plain network: on this test set the two
+# cannot be told apart, in accuracy or in loss. The validation set preferred the
+# regularized pair by a visible margin, but that margin was measured on 400 digits and
+# won a contest among 25 pairs, so part of it may be luck, and checking such a claim is
+# what a test set is for. (These results are also for one training run of each network;
+# a different initialization or batch order would give slightly different networks, one
+# more source of variation, which a careful comparison averages over by repeating the
+# training with several seeds.) What we must
+# not do is go back now and pick whichever network looks better on the test set: it
+# would become a second validation set and lose its one job.
 #
 # ## Summary
 #
@@ -606,6 +652,10 @@ print(f"difference in test accuracy: {difference:+.1%}, that is {difference / se
 # - **Dropout** zeroes hidden units with probability $p$ while training and scales the
 #   rest by $1/(1-p)$; the network is used whole at evaluation.
 # - Every regularizer has a strength, and too much of it brings back underfitting.
+# - Two models scored on the same test examples are compared **paired**: McNemar's exact
+#   test on the examples where they disagree, or a paired bootstrap interval for the
+#   difference in accuracy or loss. Here the test set could not tell the regularized
+#   network from the plain one, in either.
 #
 # ## Exercises
 
