@@ -18,7 +18,7 @@ help:
 	@echo "make site       build the book into site/ (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (unit, cache, site build, browser, links)"
 	@echo "make test-fast  the tests that need no site build or browser"
-	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures and fit"
+	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit and conv2d"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
 	@echo "make chapter    scaffold a chapter: PART=training NAME=recurrent-networks [TITLE=\"Recurrent networks\"]"
 	@echo "make doctor     report what is installed and what is missing"
@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/figures.py
 	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/conv.py
 
 figures: $(STAMP)
 	$(BIN)/dlbook-build figures

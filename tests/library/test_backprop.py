@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,14 +31,7 @@ F64 = torch.float64
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    """Run these tiny products on one thread: on a busy machine, waking a second one for an
-    (8, 32) @ (32, 2) product can cost more than 20 ms, and the training test does hundreds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/library/conftest.py
 
 
 def gen(seed: int) -> torch.Generator:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,7 @@ from dlbook.charlm import CharLM, CharLMConfig, generate, nats_per_char, next_ch
 from dlbook.optim import Adam
 from dlbook.text import Vocabulary, char_windows
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    """Tiny recurrent steps run on one thread: on the shared 2 cores a second thread makes
-    each of the training test's 150 steps tens of times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/library/conftest.py
 
 
 def _gen(seed: int) -> torch.Generator:
