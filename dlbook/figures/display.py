@@ -1,8 +1,9 @@
 """Show a frozen figure on a page with a collapsible "How this figure was made" box.
 
 ``explore(name)`` shows a figure whose ``data.json`` the page can redraw as an explorable:
-sliders over a grid of curves, a next-character distribution at a chosen temperature, or
-heat maps over training frames (the kinds of :mod:`dlbook.figures.kinds`).
+sliders over a grid of curves, a next-character distribution at a chosen temperature,
+heat maps over training frames (the kinds of :mod:`dlbook.figures.kinds`), a convolution's
+windows or a choice of images (:mod:`dlbook.figures.kinds_conv`).
 
 In a chapter: ``from dlbook.figures import show; show("perceptron-boundary")``. The image
 is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab;
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlbook.figures.kinds import CHECKS
+from dlbook.figures import kinds, kinds_conv
 from dlbook.figures.store import figure_file, load_data, load_manifest
+
+CHECKS = {**kinds.CHECKS, **kinds_conv.CHECKS}  # kind -> its check of data.json
 
 
 def _data_uri(png: bytes) -> str:
@@ -87,8 +90,8 @@ class ExplorableDisplay:
 
     The HTML holds the image (shown as is without scripts) and the figure's ``data.json`` in
     a ``<script type="application/json">``; docs/assets/javascripts/explorable.js (and
-    explorable-kinds.js for the other kinds), loaded on every page, adds the controls and
-    the chart and hides the image.
+    explorable-kinds.js and explorable-conv.js for the other kinds), loaded on every page,
+    adds the controls and the chart and hides the image.
     """
 
     name: str
@@ -119,9 +122,10 @@ def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
 
     By default the data is a grid of curves: ``params`` (each ``{"name", "label", "values"}``),
     ``series`` (each ``{"key", "label"}``) and ``runs``, one dict of curves per combination of
-    parameter values, the last parameter varying fastest. ``"kind": "sampling"`` or
-    ``"heatmap"`` selects another layout (see :mod:`dlbook.figures.kinds`). Without
-    JavaScript the static image shows.
+    parameter values, the last parameter varying fastest. ``"kind": "sampling"``,
+    ``"heatmap"`` (see :mod:`dlbook.figures.kinds`), ``"conv-window"`` or ``"image-picker"``
+    (see :mod:`dlbook.figures.kinds_conv`) selects another layout. Without JavaScript the
+    static image shows.
     """
     manifest = load_manifest(name, root=root)
     data = load_data(name, root=root)
@@ -133,8 +137,9 @@ def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
 def check_explorable(name: str, data: dict[str, Any]) -> None:
     """Raise a ValueError naming what is missing unless explorable.js can draw ``data``.
 
-    ``data["kind"]`` picks the layout ("curves" when absent, "sampling", "heatmap"); each is
-    described and checked in :mod:`dlbook.figures.kinds`.
+    ``data["kind"]`` picks the layout ("curves" when absent, "sampling", "heatmap",
+    "conv-window", "image-picker"); each is described and checked in
+    :mod:`dlbook.figures.kinds` or :mod:`dlbook.figures.kinds_conv`.
     """
     kind = data.get("kind", "curves") if isinstance(data, dict) else None
     if kind not in CHECKS:

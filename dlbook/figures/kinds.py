@@ -12,6 +12,9 @@ wrong, so a bad figure fails when the page is built rather than in a reader's br
   and :func:`sampling_data`. Taught in docs/architectures/recurrent-networks.
 - ``"heatmap"``: a slider over frames (epochs, checkpoints), each frame one or more panels
   of a matrix drawn as a heat map; see :func:`check_heatmap` and :func:`heatmap_data`.
+
+The convolution chapter's kinds, ``"conv-window"`` and ``"image-picker"``, are in
+:mod:`dlbook.figures.kinds_conv`.
 """
 
 from __future__ import annotations

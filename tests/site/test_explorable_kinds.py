@@ -1,7 +1,7 @@
 """The "sampling" and "heatmap" explorable kinds (and the default "curves") in headless
 Chromium, on a small page made here rather than in the built site: synthetic figures
 frozen in a temporary folder, rendered by dlbook.figures.explore, served on loopback with
-the book's explorable.js, explorable-kinds.js and explorable.css.
+the book's explorable.js, explorable-kinds.js and explorable.css (tests/explorable_harness.py).
 
 The numbers on screen are checked against Python's: the bars are softmax(logits / T) of
 the stored logits, the heat map's cells carry the stored values.
@@ -9,26 +9,17 @@ the stored logits, the heat map's cells carry the stored values.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
+from explorable_harness import open_page, serve, write_site
 
-from dlbook.figures import explore
 from dlbook.figures.kinds import heatmap_data, sampling_data
 
 pytestmark = pytest.mark.slow
 
-ASSETS = Path(__file__).resolve().parents[2] / "docs/assets"
 SAMPLING, HEATMAP, CURVES = ("figure#figure-demo-sampling", "figure#figure-demo-heatmap",
                              "figure#figure-demo-curves")
 
@@ -56,81 +47,30 @@ def _frames() -> list[list[list[list[float | None]]]]:
     return nested
 
 
-def _png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 160), "#d0d0ff").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def freeze(root: Path, name: str, data: dict[str, Any]) -> None:
-    """figures/<name>/ with figure.png, data.json and a manifest holding their sha256."""
-    folder = root / name
-    folder.mkdir(parents=True)
-    files = {"figure.png": _png(), "data.json": json.dumps(data).encode()}
-    for file, content in files.items():
-        (folder / file).write_bytes(content)
-    manifest = {"name": name, "caption": f"The {name} figure", "tier": "full",
-                "files": {f: hashlib.sha256(c).hexdigest() for f, c in files.items()}}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-
-
-def _page(figures: str, scripts: list[str]) -> str:
-    tags = "".join(f'<script src="{s}"></script>' for s in scripts)
-    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>explorables</title>'
-            '<link rel="icon" href="data:,">'  # no request for /favicon.ico, so no 404 in the console
-            f'<link rel="stylesheet" href="explorable.css"></head><body>{figures}{tags}</body></html>')
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A loopback server with index.html (all kinds) and core-only.html (no explorable-kinds.js)."""
-    tmp = tmp_path_factory.mktemp("explorable")
-    root, site = tmp / "figures", tmp / "site"
-    site.mkdir()
-    freeze(root, "demo-sampling", sampling_data(CHARS, PROMPTS, _logits(), top_k=[1, 3, 10]))
-    freeze(root, "demo-heatmap", heatmap_data(
-        [1, 5, 20], ["tanh RNN", "LSTM"], _frames(), frame_label="epoch", x_label="t",
-        y_label="sequence", value_label="‖∂L/∂h_t‖", scale="log", rows=["short", "long"]))
-    freeze(root, "demo-curves", {
-        "params": [{"name": "lr", "label": "learning rate", "values": [0.1, 1.0]}],
-        "series": [{"key": "train", "label": "train"}, {"key": "val", "label": "validation"}],
-        "runs": [{"train": [1.0, 0.5, 0.3], "val": [1.1, 0.7, 0.6]},
-                 {"train": [1.0, 0.2, 0.1], "val": [1.2, 0.9, 1.0]}],
-        "x_label": "epoch", "y_label": "loss"})
-    figures = "".join(explore(n, root=root)._repr_html_()
-                      for n in ("demo-sampling", "demo-heatmap", "demo-curves"))
-    for asset in ("javascripts/explorable.js", "javascripts/explorable-kinds.js",
-                  "stylesheets/explorable.css"):
-        shutil.copy(ASSETS / asset, site)
-    index = _page(figures, ["explorable.js", "explorable-kinds.js"])
-    (site / "index.html").write_text(index, encoding="utf-8")
-    (site / "core-only.html").write_text(_page(figures, ["explorable.js"]), encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    site = write_site(tmp_path_factory.mktemp("explorable"), {
+        "demo-sampling": sampling_data(CHARS, PROMPTS, _logits(), top_k=[1, 3, 10]),
+        "demo-heatmap": heatmap_data(
+            [1, 5, 20], ["tanh RNN", "LSTM"], _frames(), frame_label="epoch", x_label="t",
+            y_label="sequence", value_label="‖∂L/∂h_t‖", scale="log", rows=["short", "long"]),
+        "demo-curves": {
+            "params": [{"name": "lr", "label": "learning rate", "values": [0.1, 1.0]}],
+            "series": [{"key": "train", "label": "train"}, {"key": "val", "label": "validation"}],
+            "runs": [{"train": [1.0, 0.5, 0.3], "val": [1.1, 0.7, 0.6]},
+                     {"train": [1.0, 0.2, 0.1], "val": [1.2, 0.9, 1.0]}],
+            "x_label": "epoch", "y_label": "loss"},
+    }, {"index.html": ["explorable.js", "explorable-kinds.js"], "core-only.html": ["explorable.js"]})
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture
 def page(harness: str, browser: Any) -> Iterator[Any]:
     """index.html with every figure drawn; fails the test on any console error."""
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(harness, wait_until="load")
-    for figure in (SAMPLING, HEATMAP, CURVES):
-        page.wait_for_selector(f'{figure}[data-explorable="ready"]', timeout=10_000)
-    yield page
-    page.close()
-    assert not errors, errors
+    with open_page(browser, harness, (SAMPLING, HEATMAP, CURVES)) as page:
+        yield page
 
 
 # --- "sampling" ------------------------------------------------------------------------------
