@@ -14,18 +14,23 @@
 # # Mathematical foundations
 #
 # Take away the vocabulary and a neural network is a function: numbers go in, numbers
-# come out. Two kinds of mathematics do nearly all the work inside it. The first is
+# come out. Three kinds of mathematics do nearly all the work inside it. The first is
 # *linear algebra*: inputs, weights and activations are stored as arrays, and a layer
 # combines them mostly through one operation, the matrix product. The second is
 # *calculus*: a network learns by adjusting its weights a little at a time, and the
-# derivative is what tells it which way to adjust each one and by how much.
+# derivative is what tells it which way to adjust each one and by how much. The third
+# is *probability*: a network's outputs are read as probabilities, and the losses it
+# is trained with are, almost all of them, negative log-likelihoods.
 #
 # This chapter covers exactly that toolkit and nothing more: tensors and their shapes,
 # elementwise operations and the matrix product, derivatives and their rules, the chain
-# rule, and the gradient. Every formula comes with code. A few pieces are written from
-# scratch in the book's library, `dlbook.calculus`, and each one is checked against
-# PyTorch's own version. When a twenty-line implementation and PyTorch agree to many
-# digits, you can trust both the code and your understanding of the formula.
+# rule, the gradient and the Jacobian; then expectation and variance, the Bernoulli,
+# categorical and Gaussian distributions, their likelihoods, and the principle of
+# maximum likelihood. Every formula comes with code. A few pieces are written from
+# scratch in the book's library (`dlbook.calculus`, `dlbook.jacobian`,
+# `dlbook.probability`), and each one is checked against PyTorch's own version. When a
+# twenty-line implementation and PyTorch agree to many digits, you can trust both the
+# code and your understanding of the formula.
 
 # %%
 import inspect
@@ -33,9 +38,20 @@ import math
 
 import matplotlib.pyplot as plt
 import torch
+import torch.nn.functional as F
+from torch.autograd.functional import jacobian
 
 from dlbook import seed_everything
 from dlbook.calculus import matmul, numerical_derivative, numerical_gradient
+from dlbook.jacobian import numerical_jacobian
+from dlbook.probability import (
+    bernoulli_log_likelihood,
+    bernoulli_mle,
+    categorical_log_likelihood,
+    categorical_mle,
+    gaussian_log_likelihood,
+    gaussian_mle,
+)
 
 seed_everything(0)
 
@@ -514,7 +530,8 @@ print(f"dL/db by autograd       = {dL_db.item():.10f}   (by hand: {dL_dyhat * dy
 # $$\nabla f(\mathbf{x}) = \left( \frac{\partial f}{\partial x_1}, \frac{\partial f}{\partial x_2}, \dots, \frac{\partial f}{\partial x_n} \right),$$
 #
 # which has the same shape as $\mathbf{x}$: one entry per input. `numerical_gradient`
-# estimates it exactly as the definition says, nudging one entry at a time:
+# estimates it as the definition suggests, nudging one entry at a time, with the
+# central difference of the previous section in place of the one-sided quotient:
 
 # %%
 print(inspect.getsource(numerical_gradient))
@@ -710,6 +727,391 @@ for lr in [0.001, 0.01, 0.05, 0.1, 0.5]:
 # chapter later in the book: there $\mathbf{x}$ becomes the network's weights,
 # $f$ becomes the loss, and backpropagation supplies the gradient.
 #
+# ## Vector-valued functions and the Jacobian
+#
+# A layer does not produce one number but a vector of them: it maps $\mathbf{x} \in
+# \mathbb{R}^n$ to $\mathbf{y} = \mathbf{f}(\mathbf{x}) \in \mathbb{R}^m$. Its derivative
+# must then say how each of the $m$ outputs reacts to each of the $n$ inputs, which is
+# $m \times n$ partial derivatives. Arranged as a matrix they form the **Jacobian**,
+#
+# $$J_{\mathbf{f}}(\mathbf{x}) = \begin{bmatrix}
+#   \dfrac{\partial f_1}{\partial x_1} & \cdots & \dfrac{\partial f_1}{\partial x_n} \\
+#   \vdots & \ddots & \vdots \\
+#   \dfrac{\partial f_m}{\partial x_1} & \cdots & \dfrac{\partial f_m}{\partial x_n}
+# \end{bmatrix}, \qquad \big(J_{\mathbf{f}}\big)_{ij} = \frac{\partial f_i}{\partial x_j} .$$
+#
+# Row $i$ is the gradient of the single output $f_i$, laid on its side; column $j$ says
+# how all the outputs move when input $j$ is nudged. The gradient of a function with
+# one output is the special case $m = 1$, a single row. The Jacobian plays the role the
+# derivative played for one variable: for a small step $\boldsymbol{\Delta}$,
+#
+# $$\mathbf{f}(\mathbf{x} + \boldsymbol{\Delta}) \approx \mathbf{f}(\mathbf{x}) + J_{\mathbf{f}}(\mathbf{x})\, \boldsymbol{\Delta} ,$$
+#
+# the best *linear* approximation of $\mathbf{f}$ near $\mathbf{x}$. Two Jacobians turn up
+# in every network. An affine map $\mathbf{f}(\mathbf{x}) = W\mathbf{x} + \mathbf{b}$ has
+# $\partial f_i / \partial x_j = W_{ij}$, so its Jacobian is $W$ itself, the same at every
+# point. (Here one input is a column vector and $W$ has one *row* per output, as
+# PyTorch stores a layer's weights; the batch form $Z = XW + \mathbf{b}$ above stored
+# one neuron per column. The two are transposes of each other.) An elementwise function such as $\tanh$ applied to a vector has output $i$
+# depending on input $i$ only, so its Jacobian is diagonal, with the ordinary
+# derivatives $\tanh'(x_i) = 1 - \tanh^2(x_i)$ on the diagonal.
+#
+# ### The chain rule for vectors
+#
+# For a composition $\mathbf{x} \mapsto \mathbf{g}(\mathbf{x}) \mapsto \mathbf{f}(\mathbf{g}(\mathbf{x}))$,
+# with $\mathbf{g} : \mathbb{R}^n \to \mathbb{R}^k$ and $\mathbf{f} : \mathbb{R}^k \to \mathbb{R}^m$,
+# a small step $\boldsymbol{\Delta}$ of the input moves $\mathbf{g}$ by about
+# $J_{\mathbf{g}} \boldsymbol{\Delta}$, which in turn moves $\mathbf{f}$ by about
+# $J_{\mathbf{f}} (J_{\mathbf{g}} \boldsymbol{\Delta})$. So the Jacobians multiply:
+#
+# $$J_{\mathbf{f} \circ \mathbf{g}}(\mathbf{x}) = J_{\mathbf{f}}\big(\mathbf{g}(\mathbf{x})\big)\; J_{\mathbf{g}}(\mathbf{x}),
+#   \qquad (m \times k)(k \times n) \to (m \times n) .$$
+#
+# This is the chain rule of the one-variable case with numbers replaced by matrices,
+# and the shape rule of the matrix product checks that the sizes fit. Entry by entry
+# it reads $\partial f_i / \partial x_j = \sum_l (\partial f_i / \partial g_l)(\partial g_l / \partial x_j)$:
+# input $j$ influences output $i$ through every intermediate value $g_l$, and the
+# influences along the different paths add up.
+#
+# Here is a small example: a layer $\mathbf{g}(\mathbf{x}) = \tanh(W\mathbf{x} + \mathbf{b})$
+# from $\mathbb{R}^2$ to $\mathbb{R}^3$, followed by $\mathbf{f}(\mathbf{h}) = (h_1 h_2,\; h_2 + h_3^2)$
+# from $\mathbb{R}^3$ to $\mathbb{R}^2$. By hand, $J_{\mathbf{g}} = \operatorname{diag}(1 - \mathbf{h}^2)\, W$
+# (the diagonal Jacobian of $\tanh$ times the Jacobian $W$ of the affine map, the chain
+# rule once already), and
+#
+# $$J_{\mathbf{f}}(\mathbf{h}) = \begin{bmatrix} h_2 & h_1 & 0 \\ 0 & 1 & 2h_3 \end{bmatrix} .$$
+#
+# The next cell multiplies the two and compares the product with the Jacobian of the
+# composition computed in two independent ways: by PyTorch's
+# `torch.autograd.functional.jacobian`, and by central differences with
+# `dlbook.jacobian.numerical_jacobian`, which nudges one input at a time and records
+# the change of every output as a column.
+
+# %%
+W1 = torch.tensor([[1.0, -2.0], [0.5, 1.5], [-1.0, 0.3]], dtype=torch.float64)  # (3, 2)
+b1 = torch.tensor([0.1, -0.2, 0.3], dtype=torch.float64)  # (3,)
+
+
+def g(x: torch.Tensor) -> torch.Tensor:
+    return torch.tanh(W1 @ x + b1)  # R² -> R³: a small layer
+
+
+def f_out(h: torch.Tensor) -> torch.Tensor:
+    return torch.stack([h[0] * h[1], h[1] + h[2] ** 2])  # R³ -> R²
+
+
+x_point = torch.tensor([0.4, -0.7], dtype=torch.float64)
+h = g(x_point)  # (3,)
+h1, h2, h3 = h.tolist()
+J_g = torch.diag(1 - h**2) @ W1  # (3, 2): diag(tanh') times W
+J_f = torch.tensor([[h2, h1, 0.0], [0.0, 1.0, 2 * h3]], dtype=torch.float64)  # (2, 3)
+J_chain = J_f @ J_g  # (2, 3) @ (3, 2) -> (2, 2): the chain rule
+
+J_auto = jacobian(lambda x: f_out(g(x)), x_point)  # (2, 2), PyTorch
+J_numerical = numerical_jacobian(lambda x: f_out(g(x)), x_point)  # (2, 2), finite differences
+print("J_f @ J_g by hand:\n", J_chain)
+print("torch.autograd.functional.jacobian:\n", J_auto)
+print("numerical_jacobian:\n", J_numerical)
+print(f"largest gap, by hand against autograd:            {(J_chain - J_auto).abs().max():.1e}")
+print(f"largest gap, by hand against finite differences:  {(J_chain - J_numerical).abs().max():.1e}")
+torch.testing.assert_close(jacobian(g, x_point), J_g)  # the layer's Jacobian alone agrees too
+
+# %% [markdown]
+# The three agree: autograd to rounding error, the finite differences to about ten
+# decimal places. In a network the composition ends in a single
+# number, the loss $L$, whose Jacobian is one row, the transposed gradient
+# $\nabla L^\top$. By the chain rule the gradient with respect to the input is then a
+# row vector multiplied by a chain of Jacobians,
+# $\nabla_{\mathbf{x}} L^\top = \nabla_{\mathbf{y}} L^\top \, J_{\mathbf{f}} \, J_{\mathbf{g}}$.
+# Multiplying from the left keeps every intermediate result a row vector, so the
+# Jacobians of the layers never have to be formed in full, only their products with
+# a vector. That order of work, from the loss back towards the input, is
+# backpropagation again. The cell checks it on our example with the loss
+# $L = \tfrac12 \lVert \mathbf{f}(\mathbf{g}(\mathbf{x})) \rVert^2$, for which
+# $\nabla_{\mathbf{y}} L = \mathbf{y}$:
+
+# %%
+y_out = f_out(h)  # (2,)
+grad_y = y_out  # ∇_y L for L = ½‖y‖²
+grad_x_by_hand = (grad_y @ J_f) @ J_g  # (2,) @ (2, 3) -> (3,), then (3,) @ (3, 2) -> (2,)
+x_leaf = x_point.clone().requires_grad_(True)
+(grad_x_auto,) = torch.autograd.grad(0.5 * (f_out(g(x_leaf)) ** 2).sum(), x_leaf)
+print("row vector times Jacobians:", grad_x_by_hand)
+print("autograd:                  ", grad_x_auto)
+
+# %% [markdown]
+# ## Probability
+#
+# A classifier does not answer "cat", it answers "cat with probability 0.9"; a
+# regression network's prediction is best read as the centre of a spread of plausible
+# values; training data is a random sample from a larger world. Probability is the
+# language for all three, and a handful of its ideas are enough for this book.
+#
+# ### Random variables, expectation and variance
+#
+# A **random variable** $X$ is a quantity whose value is left to chance, described by its
+# **distribution**. For a *discrete* variable the distribution lists the probability
+# $P(X = x)$ of every value, and these add up to 1. Two numbers summarise it. The
+# **expectation** (or mean) is the probability-weighted average of the values,
+#
+# $$\mathbb{E}[X] = \sum_x x \, P(X = x),$$
+#
+# and the **variance** is the expected squared distance from it,
+#
+# $$\operatorname{Var}[X] = \mathbb{E}\big[(X - \mathbb{E}[X])^2\big] = \mathbb{E}[X^2] - \mathbb{E}[X]^2 ,$$
+#
+# whose square root, the **standard deviation**, is a typical size of the deviations.
+# Take a fair die. The next cell computes both numbers from the definitions, and then
+# estimates them from simulated rolls: the average of many independent draws of $X$
+# approaches $\mathbb{E}[X]$ as the number of draws grows (the *law of large numbers*),
+# which is why averages over data can stand in for expectations.
+
+# %%
+faces = torch.arange(1, 7, dtype=torch.float64)  # the values 1, ..., 6
+p_face = torch.full((6,), 1 / 6, dtype=torch.float64)  # a fair die: P(X = x) = 1/6
+mean_die = (faces * p_face).sum()  # E[X] = Σ x P(x)
+var_die = ((faces - mean_die) ** 2 * p_face).sum()  # Var[X] = E[(X − E[X])²]
+print(f"exact:  E[X] = {mean_die:.4f}   Var[X] = {var_die:.4f}   "
+      f"(E[X²] − E[X]² = {(faces**2 * p_face).sum() - mean_die**2:.4f})")
+
+g_die = torch.Generator().manual_seed(0)
+for n in (10, 1_000, 100_000):
+    die_rolls = torch.randint(1, 7, (n,), generator=g_die).double()  # n rolls of the die
+    print(f"{n:>7} rolls: mean {die_rolls.mean():.4f}   variance {die_rolls.var(correction=0):.4f}")
+
+# %% [markdown]
+# With ten rolls the estimates are rough; with a hundred thousand they match the
+# exact $3.5$ and $35/12$ to two or three decimals.
+#
+# A *continuous* variable, such as a height or a pixel's noise, takes values on a
+# continuum, and any single value has probability zero. Its distribution is a
+# **probability density** $p(x)$: the probability of an interval is the area under
+# $p$ over it, the whole area is 1, and sums become integrals,
+# $\mathbb{E}[X] = \int x\, p(x)\, dx$.
+#
+# ### Three distributions
+#
+# Almost every network in this book ends in one of three distributions, chosen to
+# match the kind of target it predicts.
+#
+# | distribution | values | parameters | probability | mean | variance |
+# | --- | --- | --- | --- | --- | --- |
+# | Bernoulli | $y \in \{0, 1\}$ | $p = P(y = 1)$ | $p^y (1-p)^{1-y}$ | $p$ | $p(1-p)$ |
+# | categorical | $y \in \{0, \dots, K-1\}$ | $\pi_0, \dots, \pi_{K-1}$, summing to 1 | $\pi_y$ | $\boldsymbol{\pi}$ (of the one-hot vector) | $\operatorname{diag}(\boldsymbol{\pi}) - \boldsymbol{\pi}\boldsymbol{\pi}^\top$ (a covariance matrix) |
+# | Gaussian (normal) | $x \in \mathbb{R}$ | mean $\mu$, standard deviation $\sigma$ | $\dfrac{1}{\sqrt{2\pi\sigma^2}} e^{-(x-\mu)^2 / 2\sigma^2}$ | $\mu$ | $\sigma^2$ |
+#
+# The **Bernoulli** distribution describes one yes-or-no outcome, such as "this email is
+# spam"; the compact formula $p^y (1-p)^{1-y}$ gives $p$ when $y = 1$ and $1 - p$ when
+# $y = 0$. The **categorical** distribution describes one outcome out of $K$, such as
+# "this digit is a 7", and is what a softmax layer outputs. Writing the outcome as a
+# *one-hot* vector (a 1 in position $y$, zeros elsewhere), its mean is the vector of
+# probabilities $\boldsymbol{\pi}$ itself, and its spread is a $K \times K$ covariance
+# matrix rather than a single variance. The **Gaussian** describes a real number that
+# scatters symmetrically around $\mu$, with spread $\sigma$; it is the usual model of
+# measurement noise. The next cell checks each row of the table by sampling, and checks
+# the Gaussian's normalisation, mean and variance by integrating its density
+# numerically with the trapezoid rule.
+
+# %%
+g_dist = torch.Generator().manual_seed(1)
+n = 100_000
+
+p_coin = 0.3  # Bernoulli: P(y = 1)
+coins = (torch.rand(n, generator=g_dist, dtype=torch.float64) < p_coin).double()  # n draws of 0 or 1
+print(f"Bernoulli(p={p_coin}):  sample mean {coins.mean():.4f} (p = {p_coin}),  "
+      f"sample variance {coins.var(correction=0):.4f} (p(1-p) = {p_coin * (1 - p_coin):.4f})")
+
+pi = torch.tensor([0.1, 0.2, 0.4, 0.3], dtype=torch.float64)  # categorical over K = 4 classes
+classes = torch.multinomial(pi, n, replacement=True, generator=g_dist)  # (n,) class indices
+one_hot = F.one_hot(classes, num_classes=4).double()  # (n, 4)
+print(f"categorical(pi={pi.tolist()}): mean of the one-hot vectors "
+      f"{[round(v, 4) for v in one_hot.mean(dim=0).tolist()]}")
+cov_gap = (torch.cov(one_hot.T, correction=0) - (torch.diag(pi) - torch.outer(pi, pi))).abs().max()
+print(f"  largest gap between their covariance and diag(pi) - pi pi^T: {cov_gap:.4f}")
+
+mu, sigma = 1.0, 0.5  # Gaussian: mean and standard deviation
+grid = torch.linspace(mu - 10 * sigma, mu + 10 * sigma, 20_001, dtype=torch.float64)
+density = torch.exp(-((grid - mu) ** 2) / (2 * sigma**2)) / math.sqrt(2 * math.pi * sigma**2)
+area = torch.trapezoid(density, grid)  # ∫ p(x) dx
+mean_int = torch.trapezoid(grid * density, grid)  # ∫ x p(x) dx
+var_int = torch.trapezoid((grid - mean_int) ** 2 * density, grid)  # ∫ (x − E[X])² p(x) dx
+draws = mu + sigma * torch.randn(n, generator=g_dist, dtype=torch.float64)
+print(f"Gaussian(mu={mu}, sigma={sigma}): area {area:.6f}, mean {mean_int:.6f}, "
+      f"variance {var_int:.6f} (sigma² = {sigma**2});  sample mean {draws.mean():.4f}, "
+      f"sample variance {draws.var(correction=0):.4f}")
+
+fig, axes = plt.subplots(1, 3, figsize=(10.0, 2.8), layout="constrained")
+axes[0].bar([0, 1], [1 - p_coin, p_coin], color="tab:blue")
+axes[0].set_xticks([0, 1])
+axes[0].set_xlabel("$y$")
+axes[0].set_title(f"Bernoulli, p = {p_coin}")
+axes[0].set_ylabel("probability")
+axes[1].bar(range(4), pi.tolist(), color="tab:blue")
+axes[1].set_xticks(range(4))
+axes[1].set_xlabel("$y$")
+axes[1].set_title("categorical, K = 4")
+axes[2].hist(draws, bins=80, density=True, color="0.8", label="histogram of the samples")
+axes[2].plot(grid, density, color="tab:blue", label="the density formula")
+axes[2].set_xlim(mu - 4 * sigma, mu + 4 * sigma)
+axes[2].set_title(rf"Gaussian, $\mu$ = {mu}, $\sigma$ = {sigma}")
+axes[2].set_xlabel("$x$")
+axes[2].set_ylabel("density")
+axes[2].legend(fontsize=8, loc="upper right")
+plt.show()
+
+# %% [markdown]
+# Every sample estimate lands within a few thousandths of the formula in the table, and
+# the integrals confirm that the Gaussian density has area 1, mean $\mu$ and variance
+# $\sigma^2$. Note the difference in the vertical axes: the bars are probabilities, each
+# at most 1, while the Gaussian curve is a density, whose *area* is a probability (its
+# height can exceed 1 when $\sigma$ is small).
+#
+# ## Likelihood and maximum likelihood
+#
+# So far the parameters were given and we asked what data they produce. Learning asks
+# the reverse: given data, which parameters explain it best? Suppose we observe
+# $y_1, \dots, y_n$, independent draws from a distribution with parameters $\theta$.
+# Independence means that their joint probability is the product of the single ones, and
+# seen as a function of $\theta$ for the fixed data this product is the **likelihood**,
+#
+# $$\mathcal{L}(\theta) = \prod_{i=1}^{n} P(y_i ; \theta), \qquad
+#   \log \mathcal{L}(\theta) = \sum_{i=1}^{n} \log P(y_i ; \theta) .$$
+#
+# The **maximum likelihood estimate** $\hat\theta$ is the $\theta$ that makes the observed
+# data most probable. In practice one always works with the *log*-likelihood. The
+# logarithm is increasing, so it has its maximum at the same $\theta$; it turns the
+# product into a sum, which is easier to differentiate; and it avoids a numerical
+# disaster, because a product of many probabilities quickly becomes too small for any
+# floating-point format:
+
+# %%
+many = torch.full((2000,), 0.6)  # 2000 observations, each of probability 0.6, in float32
+print("product of the probabilities:", many.prod().item())
+print("sum of their logarithms:     ", many.log().sum().item())
+
+# %% [markdown]
+# The product underflows to exactly zero, so every parameter value would look equally
+# (im)probable; the sum of logarithms is an ordinary number.
+#
+# ### A coin
+#
+# Ten tosses of a coin give seven heads ($y = 1$) and three tails. With $k$ heads in $n$
+# tosses the Bernoulli log-likelihood is
+#
+# $$\log \mathcal{L}(p) = \sum_i \big[ y_i \log p + (1 - y_i) \log(1 - p) \big] = k \log p + (n - k) \log(1 - p) ,$$
+#
+# and setting its derivative $k/p - (n - k)/(1 - p)$ to zero gives $\hat p = k / n$: the
+# maximum likelihood estimate is the fraction of heads, the answer intuition suggests.
+# `dlbook.probability` has the log-likelihoods of this section and their maximisers in
+# closed form; the cell evaluates the coin's log-likelihood on a grid of $p$, finds the
+# top, and asks autograd for the slope there.
+
+# %%
+tosses = torch.tensor([1, 0, 1, 1, 0, 1, 1, 0, 1, 1])  # 7 heads in 10 tosses
+p_grid = torch.linspace(0.01, 0.99, 99, dtype=torch.float64)
+log_lik = torch.stack([bernoulli_log_likelihood(tosses, p) for p in p_grid])
+p_hat = bernoulli_mle(tosses.double())  # the fraction of heads
+p_leaf = p_hat.clone().requires_grad_(True)
+(slope,) = torch.autograd.grad(bernoulli_log_likelihood(tosses, p_leaf), p_leaf)
+print(f"grid maximum at p = {p_grid[log_lik.argmax()]:.2f};  bernoulli_mle = {p_hat:.2f};  "
+      f"slope of log L there = {slope:.1e}")
+torch.testing.assert_close(  # the library's log-likelihood equals torch.distributions' one
+    bernoulli_log_likelihood(tosses, 0.3), torch.distributions.Bernoulli(0.3).log_prob(tosses.float()).sum())
+
+fig, ax = plt.subplots(figsize=(6.0, 3.0), layout="constrained")
+ax.plot(p_grid, log_lik, color="tab:blue")
+ax.axvline(p_hat.item(), color="tab:red", lw=1, label=r"$\hat p = k/n$")
+ax.set_xlabel("$p$")
+ax.set_ylabel(r"$\log \mathcal{L}(p)$")
+ax.set_ylim(-25, 0)
+ax.set_title("Log-likelihood of 7 heads in 10 tosses")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The curve has a single peak, at $p = 0.7$, where its slope is zero up to rounding.
+# The same reasoning, with the constraint that the probabilities add up to 1, gives
+# the categorical estimate $\hat\pi_k = n_k / n$, the fraction of observations in class
+# $k$; and for the Gaussian it gives the sample mean and the sample variance,
+#
+# $$\hat\mu = \frac{1}{n} \sum_i x_i, \qquad \hat\sigma^2 = \frac{1}{n} \sum_i (x_i - \hat\mu)^2 ,$$
+#
+# with $1/n$ rather than the $1/(n-1)$ of the unbiased estimate (Exercise 8 measures
+# the difference). Formulas like these exist only for simple models. For a neural
+# network there is no closed form, and the maximum is found the way this chapter has
+# been preparing: by following the gradient. The next cell fits $\mu$ and $\sigma$ to
+# 500 Gaussian samples both ways, by the formulas and by gradient descent on the
+# negative log-likelihood (with $\sigma = e^{s}$, so that any real $s$ gives a valid
+# positive $\sigma$). It also checks the categorical estimate on simulated rolls of a
+# loaded die.
+
+# %%
+g_fit = torch.Generator().manual_seed(2)
+data = 2.0 + 1.5 * torch.randn(500, generator=g_fit, dtype=torch.float64)  # drawn with mu = 2, sigma = 1.5
+mu_hat, sigma_hat = gaussian_mle(data)
+
+mu_t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)  # a poor first guess
+s_t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)  # sigma = e^s = 1 to start
+optimizer = torch.optim.Adam([mu_t, s_t], lr=0.05)
+for step in range(500):
+    optimizer.zero_grad()
+    nll = -gaussian_log_likelihood(data, mu_t, s_t.exp()) / len(data)  # the mean negative log-likelihood
+    nll.backward()
+    optimizer.step()
+print(f"closed form:      mu = {mu_hat:.4f}, sigma = {sigma_hat:.4f}")
+print(f"gradient descent: mu = {mu_t.item():.4f}, sigma = {s_t.exp().item():.4f}")
+
+loaded = torch.tensor([0.1, 0.1, 0.1, 0.1, 0.1, 0.5], dtype=torch.float64)  # a die that favours six
+rolls = torch.multinomial(loaded, 600, replacement=True, generator=g_fit)  # faces 0..5 stand for 1..6
+pi_hat = categorical_mle(rolls, 6)
+print("categorical estimate from 600 rolls:", [round(v, 3) for v in pi_hat.tolist()])
+print(f"log-likelihood of the rolls: estimate {categorical_log_likelihood(rolls, pi_hat):.1f}, "
+      f"true die {categorical_log_likelihood(rolls, loaded):.1f}, "
+      f"fair die {categorical_log_likelihood(rolls, torch.full((6,), 1 / 6, dtype=torch.float64)):.1f}")
+
+# %% [markdown]
+# Gradient descent finds the same $\hat\mu$ and $\hat\sigma$ as the formulas, to the
+# printed digits. The categorical estimate is close to the true loaded die, and the log-likelihoods
+# show the defining property of the estimate: it explains the observed rolls at least
+# as well as any other distribution, even slightly better than the true one (it is
+# fitted to these very rolls), and far better than a fair die.
+#
+# ### From likelihood to loss functions
+#
+# A network makes the idea conditional: instead of one $\theta$ for all data, it
+# predicts the parameters of a distribution *for each input*, a probability
+# $p_i = \sigma(z_i)$ for a yes-or-no label, class probabilities
+# $\boldsymbol{\pi}_i = \operatorname{softmax}(\mathbf{z}_i)$, or a mean $\mu_i = \hat y_i$
+# for a real target. Maximising the likelihood of the training labels is the same as
+# minimising the mean negative log-likelihood, and for the three distributions that
+# is, exactly, binary cross-entropy, cross-entropy, and (for a Gaussian with fixed
+# $\sigma = 1$) half the squared error plus a constant:
+
+# %%
+g_loss = torch.Generator().manual_seed(3)
+z = torch.randn(8, generator=g_loss, dtype=torch.float64)  # scores for 8 yes-or-no examples
+y_bin = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
+Z = torch.randn(8, 3, generator=g_loss, dtype=torch.float64)  # scores for 8 examples, 3 classes
+y_cls = torch.tensor([0, 2, 1, 1, 0, 2, 2, 1])
+y_hat = torch.randn(8, generator=g_loss, dtype=torch.float64)  # predictions of 8 real targets
+y_real = torch.randn(8, generator=g_loss, dtype=torch.float64)
+
+print(f"Bernoulli NLL  {-bernoulli_log_likelihood(y_bin, torch.sigmoid(z)) / 8:.6f}   "
+      f"binary cross-entropy {F.binary_cross_entropy_with_logits(z, y_bin):.6f}")
+print(f"categorical NLL {-categorical_log_likelihood(y_cls, torch.softmax(Z, dim=1)) / 8:.6f}   "
+      f"cross-entropy {F.cross_entropy(Z, y_cls):.6f}")
+print(f"Gaussian NLL   {-gaussian_log_likelihood(y_real, y_hat, 1.0) / 8:.6f}   "
+      f"MSE / 2 + log(2 pi) / 2 {F.mse_loss(y_hat, y_real) / 2 + math.log(2 * math.pi) / 2:.6f}")
+
+# %% [markdown]
+# The pairs agree. The losses of the coming chapters are therefore not arbitrary
+# recipes: each is the negative log-likelihood of the distribution that fits its
+# target, and training a network by gradient descent on it is maximum likelihood
+# estimation with the network as the model. The
+# [loss functions](../neurons/loss-functions.py) chapter takes this idea as its
+# starting point.
+
+# %% [markdown]
 # ## Summary
 #
 # - A tensor is a block of numbers described by its `shape` and `ndim`. Scalars,
@@ -727,6 +1129,20 @@ for lr in [0.001, 0.01, 0.05, 0.1, 0.5]:
 #   the chain rule organised for a whole network.
 # - The gradient $\nabla f$ collects the partial derivatives. It points in the direction of
 #   steepest ascent, with rate $\lVert \nabla f \rVert$; gradient descent steps the other way.
+# - A function from $\mathbb{R}^n$ to $\mathbb{R}^m$ has an $m \times n$ Jacobian of partial
+#   derivatives; an affine map's Jacobian is its matrix, an elementwise function's is
+#   diagonal. The chain rule multiplies Jacobians, $J_{f \circ g} = J_f J_g$, and
+#   backpropagation evaluates that product from the loss's end, one row vector at a time.
+# - The expectation is the probability-weighted mean and the variance the expected
+#   squared deviation; averages of samples approach them. The Bernoulli (one yes/no),
+#   categorical (one of $K$) and Gaussian (a real number) distributions cover the targets
+#   of this book.
+# - The likelihood is the probability of the observed data as a function of the
+#   parameters; work with its logarithm. Maximising it gives the fraction of ones, the
+#   class frequencies, and the sample mean and ($1/n$) variance; for a network the
+#   maximum is found by gradient descent on the negative log-likelihood, which for the
+#   three distributions is binary cross-entropy, cross-entropy and half the squared error
+#   (plus a constant).
 #
 # ## Exercises
 #
@@ -921,7 +1337,8 @@ for lr in [0.001, 0.01, 0.05, 0.1, 0.5]:
 #
 # For the round bowl $\nabla f(\mathbf{x}) = 2\mathbf{x}$, so $-\nabla f(\mathbf{x}) = -2\mathbf{x}$
 # is parallel to the vector from $\mathbf{x}$ to the minimum at the origin. Changing the
-# two functions and running the cells of the gradient section again redraws the figure:
+# two functions (and the figure's title, which names the old bowl) and running the
+# cells of the gradient section again redraws the figure:
 #
 # ```python
 # def f(x):
@@ -938,3 +1355,97 @@ for lr in [0.001, 0.01, 0.05, 0.1, 0.5]:
 # chapters.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 7 · The Jacobian of a two-layer network</p>
+#
+# A network with one hidden layer computes
+# $\mathbf{y} = V \tanh(W\mathbf{x} + \mathbf{b}) + \mathbf{c}$ with $W$ of shape $(4, 3)$ and $V$
+# of shape $(2, 4)$. Write its Jacobian with respect to $\mathbf{x}$ as a product of three
+# matrices, state the shape of each, and check your formula at a random point against
+# `torch.autograd.functional.jacobian`. Then find the Jacobian with respect to the bias
+# $\mathbf{c}$ without computing anything.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# With $\mathbf{z} = W\mathbf{x} + \mathbf{b}$ and $\mathbf{h} = \tanh(\mathbf{z})$, the chain
+# rule gives $J = V \, \operatorname{diag}\big(1 - \tanh^2(\mathbf{z})\big)\, W$, of shapes
+# $(2, 4)(4, 4)(4, 3) \to (2, 3)$: one row per output, one column per input.
+#
+# ```python
+# g = torch.Generator().manual_seed(0)
+# W, b = torch.randn(4, 3, generator=g, dtype=torch.float64), torch.randn(4, generator=g, dtype=torch.float64)
+# V, c = torch.randn(2, 4, generator=g, dtype=torch.float64), torch.randn(2, generator=g, dtype=torch.float64)
+# x = torch.randn(3, generator=g, dtype=torch.float64)
+#
+# def net(x):
+#     return V @ torch.tanh(W @ x + b) + c
+#
+# z = W @ x + b
+# J_by_hand = V @ torch.diag(1 - torch.tanh(z) ** 2) @ W  # (2, 3)
+# torch.testing.assert_close(J_by_hand, jacobian(net, x))
+# ```
+#
+# The output depends on $\mathbf{c}$ through $\mathbf{y} = (\dots) + \mathbf{c}$ alone, so
+# $\partial y_i / \partial c_j$ is 1 when $i = j$ and 0 otherwise: the Jacobian with respect to
+# $\mathbf{c}$ is the $2 \times 2$ identity matrix.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 8 · The maximum likelihood variance is biased</p>
+#
+# The maximum likelihood estimate of a Gaussian's variance divides by $n$. Draw 100,000
+# data sets of $n = 5$ samples from a standard Gaussian ($\sigma^2 = 1$), compute
+# $\hat\sigma^2$ for each with `gaussian_mle`, and average. Compare with $(n - 1)/n$.
+# What happens for $n = 50$, and why does the bias matter little for training networks?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# g = torch.Generator().manual_seed(0)
+# for n in (5, 50):
+#     samples = torch.randn(100_000, n, generator=g, dtype=torch.float64)  # one data set per row
+#     var_hat = samples.var(dim=1, correction=0)  # what gaussian_mle gives, squared, for every row at once
+#     print(n, var_hat.mean().item(), (n - 1) / n)
+# ```
+#
+# The average of $\hat\sigma^2$ sits at about $(n-1)/n$ times the true variance, so with
+# five samples it is a fifth too small on average: the estimate measures the spread
+# around the sample mean $\hat\mu$, which is fitted to the same data and so lies closer
+# to the samples than the true mean does. Dividing by $n - 1$ instead removes the
+# bias. For $n = 50$ the factor is $0.98$, and for the thousands of examples a network is
+# trained on the difference is negligible.
+#
+# </details>
+#
+# ## References
+#
+# - I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016),
+#   chapters 2 (linear algebra), 3 (probability) and 4 (numerical computation).
+#   [deeplearningbook.org](https://www.deeplearningbook.org/)
+# - M. P. Deisenroth, A. A. Faisal and C. S. Ong, *Mathematics for Machine Learning*,
+#   Cambridge University Press (2020): vector calculus, Jacobians and probability.
+#   [mml-book.github.io](https://mml-book.github.io/)
+# - C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer (2006), chapters 1
+#   and 2: probability distributions and maximum likelihood.
+# - R. A. Fisher, "On the mathematical foundations of theoretical statistics",
+#   *Philosophical Transactions of the Royal Society A* 222 (1922): maximum likelihood.
+#   [doi:10.1098/rsta.1922.0009](https://doi.org/10.1098/rsta.1922.0009)
+# - A. Griewank and A. Walther, *Evaluating Derivatives: Principles and Techniques of
+#   Algorithmic Differentiation*, 2nd edition, SIAM (2008): the chain rule in reverse
+#   order, which is backpropagation. [doi:10.1137/1.9780898717761](https://doi.org/10.1137/1.9780898717761)
+# - A. G. Baydin, B. A. Pearlmutter, A. A. Radul and J. M. Siskind, "Automatic
+#   differentiation in machine learning: a survey", *Journal of Machine Learning
+#   Research* 18 (2018). [arXiv:1502.05767](https://arxiv.org/abs/1502.05767)
+# - N. J. Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd edition, SIAM
+#   (2002): rounding error, and why finite differences lose digits.
+#   [doi:10.1137/1.9780898718027](https://doi.org/10.1137/1.9780898718027)
+# - A. Paszke et al., "Automatic differentiation in PyTorch", NIPS Autodiff Workshop
+#   (2017). [openreview.net](https://openreview.net/forum?id=BJJsrmfCZ)

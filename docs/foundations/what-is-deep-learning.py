@@ -22,10 +22,15 @@
 # By the end of the chapter you should be able to:
 #
 # - say how artificial intelligence, machine learning and deep learning are related;
-# - explain what it means for a network to *learn its own features*;
+# - explain what it means for a network to *learn its own features*, and why features
+#   designed by hand break when the picture changes a little;
 # - tell structured from unstructured data and write both down as tensors;
+# - tell supervised from unsupervised learning, and run a clustering, a dimensionality
+#   reduction and a density model on real digits;
+# - name what a vision model is asked for: a class, boxes, a label per pixel or a number;
 # - name the main milestones of the field and the three forces behind its recent success;
-# - match the main network architectures to the problems they are used for.
+# - match the main network architectures to the problems they are used for, and to the
+#   applications that made them famous.
 
 # %% [markdown]
 # ## Running the code in this book
@@ -43,9 +48,17 @@ from collections import Counter
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Circle, Rectangle
 
 from dlbook import get_device, seed_everything
+from dlbook.datasets import digits
+from dlbook.metrics import accuracy
+from dlbook.mlp import MLP
+from dlbook.palette import class_color
 from dlbook.plot import Milestone, timeline
+from dlbook.splits import digit_splits
+from dlbook.unsupervised import kmeans, pca
 
 seed_everything(0)
 device = get_device()
@@ -89,6 +102,7 @@ print("sum of each column:", X.sum(dim=0))
 # When the examples come with the answers $y_i$ we want, this is **supervised**
 # learning; when there are only inputs and the aim is to discover structure in them
 # (groups, a compact description, a way to generate more), it is **unsupervised**.
+# A later section runs one of each on real handwritten digits.
 #
 # **Deep learning** (DL) is the part of machine learning in which the model is a
 # *neural network* made of many stacked layers. Each layer is a simple function, a
@@ -208,6 +222,146 @@ plt.show()
 # parameters, learned from data along with everything else; trained networks turn out
 # to rediscover filters much like this one in their first layer, and then build on them.
 #
+# ### Why designed features break
+#
+# A feature designed by hand encodes what its designer expected the input to look like.
+# But one and the same object reaches the camera as endlessly many different pictures:
+#
+# - **viewpoint**: turn a mug or look at it from above, and its outline changes;
+# - **lighting**: a shadow or a brighter lamp changes every pixel value, not the mug;
+# - **scale**: the mug fills the frame when it is close and a few pixels when it is far;
+# - **deformation**: a cat curls up or stretches out; handwriting slants and loops;
+# - **occlusion**: part of the object hides behind something else;
+# - **background clutter**: the object blends into a busy scene of similar colours;
+# - **intra-class variation**: chairs come in thousands of designs, and no two people
+#   write a 7 alike.
+#
+# A good recogniser answers the same across all of these changes, yet tells apart
+# objects that differ only slightly. How badly the most naive measurement fails at
+# this is easy to check on real data. The 1797 handwritten digits that ship with
+# scikit-learn are $8 \times 8$ grey images; the crudest possible comparison of two of
+# them is their distance in pixel space, $\lVert \mathbf{x} - \mathbf{x}' \rVert$. The next
+# cell moves every digit one pixel to the right (a tiny change of viewpoint) and asks
+# how far that carries it, compared with the nearest digit of a *different* class.
+
+# %%
+images, labels = digits(as_images=True)  # (1797, 8, 8) grey levels 0..16, (1797,) digits 0..9
+images = images / 16  # grey levels scaled to [0, 1]
+flat = images.flatten(start_dim=1)  # (1797, 64): one row of pixels per digit
+
+shifted = torch.zeros_like(images)
+shifted[:, :, 1:] = images[:, :, :-1]  # every digit moved one pixel to the right
+to_own_shift = (shifted - images).flatten(start_dim=1).norm(dim=1)  # (1797,)
+
+distances = torch.cdist(flat, flat)  # (1797, 1797): pixel distance of every pair
+other_class = labels[:, None] != labels[None, :]
+to_other_class = distances.masked_fill(~other_class, float("inf")).min(dim=1).values  # (1797,)
+
+print(f"median distance from a digit to its own shifted copy:       {to_own_shift.median():.2f}")
+print(f"median distance from a digit to the nearest other-class one: {to_other_class.median():.2f}")
+closer = (to_other_class < to_own_shift).float().mean()
+print(f"digits nearer to another class than to their own shifted copy: {closer:.1%}")
+
+i = 0  # the first digit of the data set, and its two comparisons
+j = distances[i].masked_fill(~other_class[i], float("inf")).argmin()
+fig, axes = plt.subplots(1, 3, figsize=(7.0, 2.7), layout="constrained")
+panels = [(images[i], f"a {labels[i].item()}"),
+          (shifted[i], f"the same, one pixel right\ndistance {to_own_shift[i]:.2f}"),
+          (images[j], f"nearest other digit, a {labels[j].item()}\ndistance {distances[i, j]:.2f}")]
+for a, (picture, title) in zip(axes, panels, strict=True):
+    a.imshow(picture, cmap="gray_r", vmin=0, vmax=1)
+    a.set_title(title, fontsize=9)
+    a.set_xticks([])
+    a.set_yticks([])
+plt.show()
+
+# %% [markdown]
+# For every single digit, the one-pixel nudge moves it farther, in pixel distance, than
+# the nearest digit of another class. To a rule that compares raw pixels, such as
+# matching a new image against stored examples, a 0 moved by one pixel looks less like
+# that very 0 than the 9 beside it in the figure does. Designed descriptors such as SIFT and HOG were engineered, over years,
+# to tolerate exactly such nuisances: they compare gradients rather than brightness
+# (lighting), pool them over small cells (small shifts), and normalise them (contrast).
+# Each new kind of variation needed new engineering, and the result was still fixed:
+# the descriptor could not adapt to the task.
+#
+# ### Features a network learns
+#
+# A network learns its features from the task instead. To see what that produces,
+# the next cell trains a small multilayer perceptron on 1000 of the digits: 64 pixels
+# go in, a first layer of 16 units computes 16 weighted sums of them (each followed by
+# a ReLU), and a second layer turns those 16 numbers into 10 scores, one per digit.
+# The training loop is the subject of later chapters; here it is enough that it runs
+# for a few seconds and then scores the 400 held-out digits that it never saw. The
+# split is the book's shared `digit_splits`.
+
+# %%
+(X_train, y_train), (X_val, y_val), _ = digit_splits()  # (1000, 64) and (400, 64), pixels in [0, 1]
+model = MLP([64, 16, 10], generator=torch.Generator().manual_seed(0))  # 64 pixels -> 16 units -> 10 scores
+W_init = model.layers[0].weight.detach().clone()  # (16, 64): one row of weights per first-layer unit
+
+# weight_decay pulls every weight a little towards zero at each step (the overfitting chapter explains it)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9, weight_decay=1e-2)
+for step in range(500):  # gradient descent on the whole training set at once
+    optimizer.zero_grad()
+    loss = F.cross_entropy(model(X_train), y_train)
+    loss.backward()
+    optimizer.step()
+
+val_shifted = torch.zeros_like(X_val.view(-1, 8, 8))
+val_shifted[:, :, 1:] = X_val.view(-1, 8, 8)[:, :, :-1]  # the held-out digits, one pixel right
+with torch.no_grad():
+    acc_val = accuracy(model(X_val), y_val).item()
+    acc_shifted = accuracy(model(val_shifted.flatten(start_dim=1)), y_val).item()
+print(f"training loss after 500 steps: {loss.item():.3f}")
+print(f"accuracy on the 400 held-out digits:             {acc_val:.1%}")
+print(f"accuracy on the same digits, one pixel right:     {acc_shifted:.1%}")
+
+# %% [markdown]
+# Each first-layer unit has 64 weights, one per pixel, so its weights can be drawn as
+# an $8 \times 8$ picture: red where a bright pixel raises the unit's sum, blue where it
+# lowers it. The top row shows the 16 units as they started (random numbers), the bottom
+# row the same units after training.
+
+# %%
+W_trained = model.layers[0].weight.detach()  # (16, 64)
+fig, axes = plt.subplots(2, 16, figsize=(12.0, 1.9), layout="constrained")
+for row, (W, name) in enumerate([(W_init, "before training"), (W_trained, "after training")]):
+    for unit in range(16):
+        a = axes[row, unit]
+        w = W[unit].view(8, 8)  # the unit's 64 weights, laid out like the pixels they multiply
+        a.imshow(w, cmap="RdBu_r", vmin=-w.abs().max(), vmax=w.abs().max())
+        a.set_xticks([])
+        a.set_yticks([])
+    axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+plt.show()
+
+rarely_inked = (X_train > 0).float().mean(dim=0) < 0.05  # (64,): pixels inked in < 5% of training digits
+print(f"pixels inked in fewer than 5% of the training digits: {rarely_inked.sum().item()}")
+print(f"mean |weight| on those pixels, before and after training: "
+      f"{W_init[:, rarely_inked].abs().mean():.3f} -> {W_trained[:, rarely_inked].abs().mean():.3f}")
+print(f"mean |weight| on the other pixels after training:          "
+      f"{W_trained[:, ~rarely_inked].abs().mean():.3f}")
+
+# %% [markdown]
+# Nobody told the units what to look for, yet the random speckle has turned into
+# structure. The pixels near the border, which are dark in almost every digit, now
+# carry almost no weight (the printout compares them with the rest): the data gives
+# them almost no gradient, and weight decay has pulled their random starting values
+# to zero. Each unit has become a detector of a stroke pattern: a patch of red where
+# ink raises its sum next to blue where ink lowers it, a bar in one unit, part of a
+# loop in another. These 16 responses are the vocabulary from which the second layer
+# assembles its ten digit scores. On $8 \times 8$ images there is room for little more than this one rung of
+# the ladder; convolutional networks on large photographs stack many of them, which is
+# where the edges, textures, parts and objects described above appear.
+#
+# Learning the features did not, however, make the network immune to the one-pixel
+# nudge: its accuracy on the shifted held-out digits, printed above, falls far below
+# its accuracy on the digits as they are. The network learned what it was shown, and
+# it was never shown a shifted digit. Two remedies come later in the book: *data
+# augmentation* trains on shifted and rotated copies, and *convolutional networks*
+# apply the same small detectors at every position of the image.
+#
 # This is what **end-to-end learning** means: a single model maps raw input to the final
 # answer, and one loss at the very end trains every part of it at once, where older
 # systems chained separately designed and tuned stages. The price is that end-to-end
@@ -272,6 +426,219 @@ print(f"{sentence!r} as character codes:", codes.tolist(), "shape:", tuple(codes
 # an image, and recurrent networks and transformers read sequences of any length.
 
 # %% [markdown]
+# ## Learning with and without labels
+#
+# The digit classifier above was trained with **supervised** learning: every training
+# image came with its label, and the loss measured how far the network's ten scores
+# were from it. Supervised problems differ in what the label is, and in vision four
+# kinds of answer cover most of them:
+#
+# - **classification**: one label for the whole image ("is there a ring?", "which digit?");
+# - **object detection**: a box around every object of interest, each with its class;
+# - **segmentation**: a class for every pixel, which outlines objects exactly;
+# - **regression**: one or more real numbers, such as an object's size, a person's age
+#   or the angle of a steering wheel.
+#
+# The next cell draws a small scene, a ring and a square, and writes down the answer to
+# each task as a tensor. The shapes are the point: a network for each task must output
+# a tensor of the same layout, and its loss compares the two.
+
+# %%
+H = W = 32
+rows, cols = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")  # (H, W) each
+from_centre = ((rows - 10) ** 2 + (cols - 10) ** 2).float().sqrt()  # distance from the pixel (10, 10)
+ring_mask = (from_centre - 6).abs() < 1.5  # (H, W) bool: a ring of radius 6 around (10, 10)
+square_mask = (rows >= 16) & (rows < 28) & (cols >= 17) & (cols < 29)  # (H, W) bool: a 12 x 12 square
+scene = (ring_mask | square_mask).float()  # the input image
+
+
+def box(mask: torch.Tensor) -> torch.Tensor:
+    """The smallest box around the True pixels of mask, as (x_min, y_min, x_max, y_max)."""
+    r, c = mask.nonzero(as_tuple=True)
+    return torch.stack([c.min(), r.min(), c.max(), r.max()])
+
+
+contains_ring = ring_mask.any().long()  # classification: 1 = "yes, there is a ring"
+boxes = torch.stack([box(ring_mask), box(square_mask)])  # detection: (objects, 4) boxes ...
+box_classes = torch.tensor([1, 2])  # ... and one class per box: 1 = ring, 2 = square
+segmentation = torch.zeros(H, W, dtype=torch.long)  # segmentation: a class per pixel, 0 = background
+segmentation[ring_mask] = 1
+segmentation[square_mask] = 2
+radius = from_centre[ring_mask].mean()  # regression: the ring's radius in pixels, a real number
+
+for task, target in [("classification", contains_ring), ("detection boxes", boxes),
+                     ("detection classes", box_classes), ("segmentation", segmentation),
+                     ("regression", radius)]:
+    print(f"{task:<18} target shape {str(tuple(target.shape)):<9} dtype {target.dtype}")
+print("boxes (x_min, y_min, x_max, y_max):", boxes.tolist())
+print(f"ring radius: {radius:.2f} pixels")
+
+fig, axes = plt.subplots(1, 4, figsize=(11.0, 3.1), layout="constrained")
+for a in axes:
+    a.imshow(scene, cmap="gray_r", vmin=0, vmax=2)  # the scene in light grey under every answer
+    a.set_xticks([])
+    a.set_yticks([])
+axes[0].set_title(f"classification: ring? {'yes' if contains_ring else 'no'}", fontsize=10)
+for (x0, y0, x1, y1), k in zip(boxes.tolist(), box_classes.tolist(), strict=True):
+    axes[1].add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0 + 1, y1 - y0 + 1, fill=False,
+                                edgecolor=class_color(k), linewidth=2))
+axes[1].set_title("detection: boxes and classes", fontsize=10)
+axes[2].imshow(segmentation, cmap=ListedColormap(["white", class_color(1), class_color(2)]))
+axes[2].set_title("segmentation: a class per pixel", fontsize=10)
+axes[3].add_patch(Circle((10, 10), radius.item(), fill=False, edgecolor=class_color(1), linestyle="--"))
+axes[3].plot([10, 10 + radius.item()], [10, 10], color=class_color(1))
+axes[3].set_title(f"regression: radius = {radius:.2f} px", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# The answers grow richer from left to right: one number, a short list of boxes, a
+# whole image of class indices. Their networks grow with them: a classifier ends in
+# one score per class, a segmentation network in one score per class *for every
+# pixel*, shape $(K, H, W)$, and a detector in a variable-length list of boxes, each
+# with class scores. Regression swaps the class scores for a real-valued output and the
+# loss for one that measures distance, such as the squared error.
+#
+# **Unsupervised** learning gets the inputs alone. Three goals come up again and again:
+#
+# - **clustering**: sort the inputs into groups of similar ones;
+# - **dimensionality reduction**: describe every input with a few numbers that keep
+#   most of what tells inputs apart;
+# - **density estimation**: learn the probability distribution the inputs come from, so
+#   that a new input can be scored as typical or strange. Closely related, but not the
+#   same, is **sampling**: producing new inputs that look like draws from that
+#   distribution, which is what generative models do.
+#
+# Below, each runs on the 1797 digits with their labels hidden. The labels come back
+# only afterwards, to judge what the method found.
+#
+# ### Clustering with k-means
+#
+# The k-means algorithm keeps $k$ centre points. It gives each input to its nearest
+# centre, moves every centre to the mean of the inputs it was given, and repeats until
+# no input changes group. No step can raise the sum of squared distances from the
+# inputs to their centres, so it always stops, but where it stops depends on the
+# starting centres, so `dlbook.unsupervised.kmeans` makes ten runs from random starts
+# and keeps the best. We ask for ten groups.
+
+# %%
+clusters = kmeans(flat, 10, seed=0)  # flat: (1797, 64) pixels; the labels are not passed in
+print(f"best run: {clusters.num_iters} assignment steps, sum of squared distances {clusters.inertia:.1f}")
+
+majority = []
+for c in range(10):
+    members = labels[clusters.labels == c]  # the hidden labels of the digits in cluster c
+    counts = torch.bincount(members, minlength=10)
+    top2 = counts.topk(2)  # the two most common labels in the cluster, and how often they occur
+    majority.append(top2.indices[0].item())
+    print(f"cluster {c}: {len(members):4d} digits, " + ", then ".join(
+        f"{n / len(members):3.0%} {k}s" for n, k in zip(top2.values.tolist(), top2.indices.tolist(), strict=True)))
+agree = (torch.tensor(majority)[clusters.labels] == labels).float().mean()
+print(f"digits whose label is their cluster's most common one: {agree:.1%}")
+
+fig, axes = plt.subplots(1, 10, figsize=(10.0, 1.6), layout="constrained")
+for c, a in enumerate(axes):
+    a.imshow(clusters.centroids[c].view(8, 8), cmap="gray_r")
+    a.set_title(f"cluster {c}\nmostly {majority[c]}", fontsize=8)
+    a.set_xticks([])
+    a.set_yticks([])
+plt.show()
+
+# %% [markdown]
+# The centres, drawn as images, are recognisable digits: each is the average of the
+# digits in its group. Although k-means never saw a label, every digit from 0 to 9
+# leads one of the ten clusters, and most clusters are nearly pure: in pixel space the
+# digits mostly fall into groups by what they depict. The printout also shows where
+# that fails. A few clusters are mixtures, led by a digit that makes up only about half
+# of them, with the runner-up printed beside it: digits whose ink lands on many of the
+# same pixels, such as 1s and 8s, end up in one group.
+#
+# ### Dimensionality reduction with PCA
+#
+# Each digit is 64 numbers. **Principal component analysis** (PCA) looks for the
+# directions in that 64-dimensional space along which the digits vary most, and
+# describes each digit by its coordinates along the first few. It needs only the
+# singular value decomposition of the centred data (see `dlbook.unsupervised.pca`).
+# With two coordinates per digit, the digits can be drawn on a page (600 of them, so
+# that the plot stays legible).
+
+# %%
+digits_pca = pca(flat, 10)  # the 10 directions of largest variance
+share = digits_pca.explained_variance_ratio  # (10,)
+print(f"share of the variance along the first 2 directions: {share[:2].sum():.1%}")
+print(f"share of the variance along the first 10:           {share.sum():.1%}")
+Z = digits_pca.transform(flat)[:, :2]  # (1797, 2): two numbers per digit
+
+shown = torch.randperm(len(flat), generator=torch.Generator().manual_seed(0))[:600]
+fig, ax = plt.subplots(figsize=(6.0, 5.0), layout="constrained")
+for i in shown.tolist():  # each digit drawn as its own label, at its two coordinates
+    ax.text(Z[i, 0].item(), Z[i, 1].item(), str(labels[i].item()), fontsize=8, ha="center", va="center")
+ax.set_xlim(Z[:, 0].min().item() - 0.3, Z[:, 0].max().item() + 0.3)
+ax.set_ylim(Z[:, 1].min().item() - 0.3, Z[:, 1].max().item() + 0.3)
+ax.set_xlabel("first principal direction")
+ax.set_ylabel("second principal direction")
+ax.set_title("600 digits placed by PCA, which never saw their labels", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# Two numbers per digit keep less than a third of the variance, yet digits of the
+# same kind already gather in the same region of the plot: the 0s at the bottom, the
+# 4s on the right, the 3s on the left. PCA had no labels; it found directions of large
+# variation, and much of the variation between digit images is the difference between
+# one digit and another. Other digits still mix, the 5s and 8s in the middle and the
+# 9s among the 3s, where two numbers are not enough; ten directions keep most of the
+# variance. Describing each input by a few learned numbers is also the idea behind
+# autoencoders, which a later chapter builds.
+#
+# ### Density estimation and sampling
+#
+# A density model assigns every possible input a probability density: high for inputs
+# like the training data, low for the rest. The simplest one for vectors is a
+# **Gaussian**, the bell curve in many dimensions, described by a mean vector and a
+# covariance matrix that records which pixels tend to be inked together. Fitting it is
+# a matter of computing the mean and covariance of the 1000 training digits (the
+# [mathematical foundations](mathematical-foundations.py) chapter shows why these are
+# the best-fitting values). A few pixels are dark in every training digit and so never
+# vary (the cell counts them); a small constant added to the covariance's diagonal
+# keeps the density finite there.
+# Below, the model scores held-out digits, the same digits with their pixels scrambled
+# into a random order (same grey values, no strokes), and random noise; the score is
+# the logarithm of the density, so higher means more typical.
+
+# %%
+mean = X_train.mean(dim=0)  # (64,)
+covariance = torch.cov(X_train.T, correction=0) + 0.01 * torch.eye(64)  # (64, 64), plus a small ridge
+density = torch.distributions.MultivariateNormal(mean, covariance_matrix=covariance)
+print("pixels that never vary in the training digits:", (X_train.std(dim=0) == 0).sum().item())
+
+g = torch.Generator().manual_seed(0)
+scrambled = X_val[:, torch.randperm(64, generator=g)]  # the held-out digits, pixels in a random order
+noise = torch.rand(len(X_val), 64, generator=g)  # uniform noise, as many images
+for name, inputs in [("held-out digits", X_val), ("the same, pixels scrambled", scrambled),
+                     ("uniform noise", noise)]:
+    print(f"{name:<28} mean log-density {density.log_prob(inputs).mean():8.1f}")
+above = (density.log_prob(X_val) > density.log_prob(scrambled).max()).float().mean()
+print(f"held-out digits that score above every scrambled one: {above:.1%}")
+
+samples = density.sample((16,)).clamp(0, 1)  # (16, 64): new "digits" drawn from the model
+fig, axes = plt.subplots(1, 16, figsize=(11.0, 1.0), layout="constrained")
+for a, sample in zip(axes, samples, strict=True):
+    a.imshow(sample.view(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    a.set_xticks([])
+    a.set_yticks([])
+plt.show()
+
+# %% [markdown]
+# As a judge of what a digit looks like, the Gaussian does well: every held-out digit
+# scores higher than the best of the scrambled images, so the model has learned which
+# pixel patterns are typical, enough to flag a strange input. As a generator it is
+# poor: the sixteen samples above are smudges with the rough layout of a digit but
+# none of its strokes, because a single Gaussian can only express which pixels tend to
+# be bright together. Scoring inputs and producing them are different skills. The
+# generative networks of the last chapters (variational autoencoders, GANs and
+# diffusion models) are built to sample well, and GANs do it without ever writing down
+# a density.
+
+# %% [markdown]
 # ## A short history
 #
 # The ideas behind deep learning are much older than the name. Here is a hand-picked
@@ -307,9 +674,11 @@ for m in sorted(milestones, key=lambda m: m.year):
     print(f"{m.year}  {m.kind:<9} {m.name:<24} {m.detail}")
 
 # %% [markdown]
-# `dlbook.plot.timeline` turns such a list into a figure: one dot per milestone on a
+# `dlbook.plot.timeline` turns such a list into a figure: a dot for each milestone on a
 # time axis, coloured by kind, with labels staggered above and below the line so that
-# they never overlap.
+# they never overlap. Milestones of the same year share a spot on the line (2015, 2017
+# and 2020 have two each), so there the dots sit on top of each other and only the
+# stems, one up and one down, tell the two apart.
 
 # %%
 fig = timeline(milestones, title="Milestones of neural networks and deep learning")
@@ -470,18 +839,68 @@ print(f"torch.matmul: {t_fast * 1e3:9.3f} ms   ({t_loops / t_fast:,.0f} times fa
 # | diffusion model | generating by repeated denoising | text-to-image, audio and video generation | diffusion models |
 # | graph neural network (GNN) | graphs of nodes and edges | molecules, social and road networks, recommendation | mentioned only |
 #
-# **Classification** assigns one label to an input ("cat"); **object detection** also
-# draws a box around each object; **segmentation** labels every pixel. **Translation**
-# and **speech recognition** map one sequence to another, and **generation** produces
-# new images, text or audio. The families are building blocks, not rivals: a
-# text-to-image system may pair a transformer that reads the prompt with a diffusion
-# model whose denoiser is a convolutional network. Newer families, such as state-space
-# models for very long sequences, are beyond the scope of this book.
+# Classification, detection and segmentation are the vision tasks met earlier in this
+# chapter. **Translation** and **speech recognition** map one sequence to another, and
+# **generation** produces new images, text or audio. The families are building blocks,
+# not rivals: a text-to-image system may pair a transformer that reads the prompt with
+# a diffusion model whose denoiser is a convolutional network. Newer families, such as
+# state-space models for very long sequences, are beyond the scope of this book.
 #
 # All of these networks are trained the same way, so the book builds the shared
 # machinery first: the perceptron, activation functions and the forward pass assemble a
 # network; loss functions, backpropagation and gradient descent train it; the chapter
 # on overfitting keeps it honest on unseen data. Then come the architectures themselves.
+#
+# ## Applications, and the architectures behind them
+#
+# The families of the map earned their place through applications. The table pairs
+# some landmark systems, by the year of their publication, with the row of the map
+# that made them work.
+#
+# | application | landmark systems (year) | architecture |
+# | --- | --- | --- |
+# | speech recognition | deep networks replace Gaussian mixtures as the acoustic model of speech recognisers (Hinton et al., 2012); deep LSTM recognisers (Graves, Mohamed and Hinton, 2013); Whisper (Radford et al., 2022) | MLP, then RNN/LSTM, then transformer |
+# | semantic segmentation | fully convolutional networks (Long, Shelhamer and Darrell, 2015); U-Net for biomedical images (Ronneberger, Fischer and Brox, 2015) | CNN |
+# | face verification | FaceNet (Schroff, Kalenichenko and Philbin, 2015) | CNN |
+# | chest X-ray diagnosis | CheXNet (Rajpurkar et al., 2017) | CNN (a 121-layer DenseNet) |
+# | machine translation | sequence-to-sequence learning (Sutskever, Vinyals and Le, 2014); attention (Bahdanau, Cho and Bengio, 2015); Google's neural translation system (Wu et al., 2016); the transformer (Vaswani et al., 2017) | RNN/LSTM, then transformer |
+# | image captioning | Show and Tell (Vinyals et al., 2015); image regions aligned with words (Karpathy and Fei-Fei, 2015) | CNN encoder, RNN/LSTM decoder |
+# | visual question answering | the VQA data set and its baselines (Antol et al., 2015) | CNN for the image, RNN/LSTM for the question |
+# | image synthesis | StackGAN, text to image (Zhang et al., 2017); progressively grown GANs (Karras et al., 2018); diffusion text-to-image models such as Stable Diffusion (Rombach et al., 2022) | GAN, then diffusion model |
+#
+# A sentence on each, because the way they work matters more than the names:
+#
+# - **Speech recognition** turns a recording, a sequence of short frames of sound, into
+#   words. The first deep systems kept the older pipeline and let a deep network
+#   classify each frame; recurrent networks then read the frames in order, and many of
+#   today's systems, such as Whisper, are transformers trained on hundreds of thousands
+#   of hours of transcribed audio.
+# - **Semantic segmentation** labels every pixel (road, pedestrian, sky), the
+#   segmentation task of this chapter. A *fully convolutional* network keeps a spatial
+#   map all the way through and ends in class scores for every pixel; U-Net added skip
+#   connections that carry fine detail from the early layers to the output.
+# - **Face verification** asks whether two photos show the same person. FaceNet maps
+#   each face to 128 numbers, trained so that photos of one person land close together
+#   and photos of different people far apart; verification is then a distance and a
+#   threshold, and the same numbers serve for recognition and clustering of faces.
+# - **Chest X-ray diagnosis**: CheXNet, a 121-layer convolutional network trained on
+#   over 100,000 labelled chest X-rays, detected pneumonia and in its authors'
+#   comparison scored a higher F1 than the average of four radiologists, a claim that
+#   later work has examined critically.
+# - **Machine translation** maps a sentence to a sentence of another length. An encoder
+#   reads the source into vectors and a decoder writes the translation word by word;
+#   attention lets the decoder look back at the relevant source words, and the
+#   transformer kept only the attention.
+# - **Image captioning** writes a sentence about a photo: a CNN encodes the image and
+#   a recurrent decoder generates the words, as in translation with an image as the
+#   source language.
+# - **Visual question answering** answers a free-form question about an image ("what
+#   colour is the umbrella?") by combining a CNN's description of the image with a
+#   recurrent network's reading of the question.
+# - **Image synthesis**: StackGAN drew images from text descriptions in two stages, a
+#   rough low-resolution picture that a second GAN refined; progressive GANs started
+#   training at $4 \times 4$ pixels and added layers until they produced $1024 \times
+#   1024$ faces. Diffusion models have since taken over text-to-image generation.
 
 # %% [markdown]
 # ## Summary
@@ -493,15 +912,28 @@ print(f"torch.matmul: {t_fast * 1e3:9.3f} ms   ({t_loops / t_fast:,.0f} times fa
 # - What sets deep learning apart is that the network learns its own features, from
 #   edges up to whole objects, and is trained end to end from raw input to final
 #   answer, instead of relying on features designed by people.
+# - Features fixed in advance break under changes of viewpoint, lighting, scale,
+#   deformation, occlusion, clutter and intra-class variation: a one-pixel shift moved
+#   every one of 1797 digits farther from itself, in pixels, than the nearest digit of
+#   another class. A small network trained on the digits turned random first-layer
+#   weights into stroke detectors, but it learned no tolerance to shifts it never saw.
 # - Structured data comes in tables with meaningful columns; unstructured data (images,
 #   audio, text) has meaning only in patterns of many raw values. Both are stored as
 #   tensors, and images in a batch have the shape $(B, C, H, W)$.
+# - Supervised learning fits inputs to given answers; in vision the answer is a class
+#   (classification), boxes with classes (detection), a class per pixel (segmentation)
+#   or real numbers (regression). Unsupervised learning finds structure in the inputs
+#   alone: groups (k-means), a few coordinates that keep most of the variation (PCA), or
+#   a probability density, which can judge inputs well and still sample them poorly.
 # - The field's core ideas date back to the 1940s–1980s; it took off after 2010 when
 #   large data sets, parallel hardware (GPUs) and open-source software with shared
 #   pretrained models came together.
 # - The main architectures (MLPs, CNNs, RNNs, transformers, autoencoders and VAEs, GANs,
 #   diffusion models, GNNs) each suit a kind of data and task, and all are trained with
-#   the same loss, backpropagation and gradient-descent machinery.
+#   the same loss, backpropagation and gradient-descent machinery. CNNs carried the
+#   vision applications (segmentation, face verification, X-ray diagnosis), recurrent
+#   networks and then transformers the sequence ones (speech, translation), and GANs and
+#   then diffusion models image synthesis.
 
 # %% [markdown]
 # ## Exercises
@@ -664,3 +1096,219 @@ print(f"torch.matmul: {t_fast * 1e3:9.3f} ms   ({t_loops / t_fast:,.0f} times fa
 # faces.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 6 · Show the network shifted digits</p>
+#
+# The network of this chapter fails on held-out digits moved one pixel to the right.
+# Train the same network, with the same loop, on the 1000 training digits together
+# with copies of them moved one pixel right and one pixel left (3000 images). Compare
+# its accuracy on the held-out digits as they are and moved one pixel right with the
+# numbers printed in the chapter. What did the extra images teach it, and what did
+# they cost?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# def shift(X, dx):
+#     """Move every 8 x 8 digit in X (n, 64) by dx pixels to the right (left if dx < 0)."""
+#     img, out = X.view(-1, 8, 8), torch.zeros(len(X), 8, 8)
+#     if dx > 0:
+#         out[:, :, dx:] = img[:, :, :-dx]
+#     else:
+#         out[:, :, :dx] = img[:, :, -dx:]
+#     return out.flatten(start_dim=1)
+#
+# X_aug = torch.cat([X_train, shift(X_train, 1), shift(X_train, -1)])  # (3000, 64)
+# y_aug = y_train.repeat(3)  # the labels do not change when a digit moves
+# model = MLP([64, 16, 10], generator=torch.Generator().manual_seed(0))
+# optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9, weight_decay=1e-2)
+# for step in range(500):
+#     optimizer.zero_grad()
+#     F.cross_entropy(model(X_aug), y_aug).backward()
+#     optimizer.step()
+# with torch.no_grad():
+#     print(accuracy(model(X_val), y_val), accuracy(model(shift(X_val, 1)), y_val))
+# ```
+#
+# The accuracy on the shifted digits climbs from well under half to nearly the
+# accuracy on the unshifted ones: the network now tolerates a shift because it has
+# seen shifted digits, which is the whole idea of *data augmentation*. The accuracy on
+# the unshifted digits drops a little, because the same 16 units must now cover three
+# positions of every digit; a wider layer, or a convolutional network that reuses one
+# detector at every position, pays less for the same tolerance.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 7 · A density model as a classifier</p>
+#
+# Fit one Gaussian to the training digits of each class (ten means and ten
+# covariances, with the same small ridge as in the chapter), and classify each
+# held-out digit as the class whose Gaussian gives it the highest log-density. What
+# accuracy do you get? Why is this a sensible rule when the ten classes are about
+# equally common?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# scores = []
+# for k in range(10):
+#     X_k = X_train[y_train == k]  # the training digits of class k
+#     cov_k = torch.cov(X_k.T, correction=0) + 0.01 * torch.eye(64)
+#     density_k = torch.distributions.MultivariateNormal(X_k.mean(dim=0), covariance_matrix=cov_k)
+#     scores.append(density_k.log_prob(X_val))  # (400,)
+# y_hat = torch.stack(scores, dim=1)  # (400, 10): one log-density per class
+# print(accuracy(y_hat, y_val))
+# ```
+#
+# On these small, centred digits the rule does very well, better than the chapter's
+# small network. By Bayes' rule $P(k \mid \mathbf{x}) \propto p(\mathbf{x} \mid k)\, P(k)$,
+# and with equal class frequencies $P(k)$ the class of highest posterior probability
+# is the class of highest density $p(\mathbf{x} \mid k)$. A model of each class's
+# inputs, a *generative* classifier, can therefore classify; it needs many parameters
+# per class (a $64 \times 64$ covariance each here) and grows hard to fit as inputs get
+# larger, which is one reason large-scale classifiers model $P(k \mid \mathbf{x})$
+# directly.
+#
+# </details>
+#
+# ## References
+#
+# History:
+#
+# - W. S. McCulloch and W. Pitts, "A logical calculus of the ideas immanent in nervous
+#   activity", *Bull. Math. Biophys.* 5 (1943).
+#   [doi:10.1007/BF02478259](https://doi.org/10.1007/BF02478259)
+# - D. O. Hebb, *The Organization of Behavior*, Wiley (1949).
+# - F. Rosenblatt, "The perceptron: a probabilistic model for information storage and
+#   organization in the brain", *Psychological Review* 65 (1958).
+#   [doi:10.1037/h0042519](https://doi.org/10.1037/h0042519)
+# - M. Minsky and S. Papert, *Perceptrons: An Introduction to Computational Geometry*,
+#   MIT Press (1969).
+# - S. Linnainmaa, "Taylor expansion of the accumulated rounding error", *BIT* 16
+#   (1976), the journal version of his 1970 master's thesis on reverse-mode
+#   differentiation. [doi:10.1007/BF01931367](https://doi.org/10.1007/BF01931367)
+# - P. J. Werbos, *Beyond Regression: New Tools for Prediction and Analysis in the
+#   Behavioral Sciences*, PhD thesis, Harvard University (1974).
+# - K. Fukushima, "Neocognitron: a self-organizing neural network model for a mechanism
+#   of pattern recognition unaffected by shift in position", *Biological Cybernetics* 36
+#   (1980). [doi:10.1007/BF00344251](https://doi.org/10.1007/BF00344251)
+# - D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
+#   back-propagating errors", *Nature* 323 (1986).
+#   [doi:10.1038/323533a0](https://doi.org/10.1038/323533a0)
+# - Y. LeCun et al., "Backpropagation applied to handwritten zip code recognition",
+#   *Neural Computation* 1 (1989).
+#   [doi:10.1162/neco.1989.1.4.541](https://doi.org/10.1162/neco.1989.1.4.541)
+# - S. Hochreiter and J. Schmidhuber, "Long short-term memory", *Neural Computation* 9
+#   (1997). [doi:10.1162/neco.1997.9.8.1735](https://doi.org/10.1162/neco.1997.9.8.1735)
+# - Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-based learning applied to
+#   document recognition", *Proceedings of the IEEE* 86 (1998).
+#   [doi:10.1109/5.726791](https://doi.org/10.1109/5.726791)
+# - J. Deng et al., "ImageNet: a large-scale hierarchical image database", CVPR 2009.
+#   [doi:10.1109/CVPR.2009.5206848](https://doi.org/10.1109/CVPR.2009.5206848)
+# - A. Krizhevsky, I. Sutskever and G. E. Hinton, "ImageNet classification with deep
+#   convolutional neural networks", NeurIPS 2012 (reprinted in *Communications of the
+#   ACM* 60, 2017). [doi:10.1145/3065386](https://doi.org/10.1145/3065386)
+# - I. Goodfellow et al., "Generative adversarial nets", NeurIPS 2014.
+#   [arXiv:1406.2661](https://arxiv.org/abs/1406.2661)
+# - K. He, X. Zhang, S. Ren and J. Sun, "Deep residual learning for image recognition",
+#   CVPR 2016 (arXiv 2015). [arXiv:1512.03385](https://arxiv.org/abs/1512.03385)
+# - M. Abadi et al., "TensorFlow: large-scale machine learning on heterogeneous
+#   distributed systems", white paper (2015, arXiv 2016).
+#   [arXiv:1603.04467](https://arxiv.org/abs/1603.04467)
+# - A. Paszke et al., "PyTorch: an imperative style, high-performance deep learning
+#   library", NeurIPS 2019 (the framework itself was released in 2017).
+#   [arXiv:1912.01703](https://arxiv.org/abs/1912.01703)
+# - A. Vaswani et al., "Attention is all you need", NeurIPS 2017.
+#   [arXiv:1706.03762](https://arxiv.org/abs/1706.03762)
+# - J. Devlin, M.-W. Chang, K. Lee and K. Toutanova, "BERT: pre-training of deep
+#   bidirectional transformers for language understanding", NAACL 2019 (arXiv 2018).
+#   [arXiv:1810.04805](https://arxiv.org/abs/1810.04805)
+# - T. Brown et al., "Language models are few-shot learners", NeurIPS 2020 (GPT-3).
+#   [arXiv:2005.14165](https://arxiv.org/abs/2005.14165)
+# - J. Sohl-Dickstein, E. Weiss, N. Maheswaranathan and S. Ganguli, "Deep unsupervised
+#   learning using nonequilibrium thermodynamics", ICML 2015.
+#   [arXiv:1503.03585](https://arxiv.org/abs/1503.03585)
+# - J. Ho, A. Jain and P. Abbeel, "Denoising diffusion probabilistic models", NeurIPS
+#   2020. [arXiv:2006.11239](https://arxiv.org/abs/2006.11239)
+# - L. Ouyang et al., "Training language models to follow instructions with human
+#   feedback", NeurIPS 2022 (the method behind ChatGPT).
+#   [arXiv:2203.02155](https://arxiv.org/abs/2203.02155)
+# - The Nobel Prize in Physics 2024, awarded to J. J. Hopfield and G. E. Hinton.
+#   [nobelprize.org](https://www.nobelprize.org/prizes/physics/2024/summary/)
+#
+# Features, learned and designed:
+#
+# - D. G. Lowe, "Distinctive image features from scale-invariant keypoints",
+#   *International Journal of Computer Vision* 60 (2004) (SIFT).
+#   [doi:10.1023/B:VISI.0000029664.99615.94](https://doi.org/10.1023/B:VISI.0000029664.99615.94)
+# - N. Dalal and B. Triggs, "Histograms of oriented gradients for human detection",
+#   CVPR 2005 (HOG). [doi:10.1109/CVPR.2005.177](https://doi.org/10.1109/CVPR.2005.177)
+# - M. D. Zeiler and R. Fergus, "Visualizing and understanding convolutional networks",
+#   ECCV 2014. [arXiv:1311.2901](https://arxiv.org/abs/1311.2901)
+# - E. Alpaydin and C. Kaynak, "Optical recognition of handwritten digits", UCI Machine
+#   Learning Repository (1998): scikit-learn ships its 1797 test digits.
+#   [archive.ics.uci.edu](https://archive.ics.uci.edu/dataset/80/optical+recognition+of+handwritten+digits)
+#
+# Unsupervised learning:
+#
+# - S. P. Lloyd, "Least squares quantization in PCM", *IEEE Transactions on Information
+#   Theory* 28 (1982; a Bell Labs report of 1957): the k-means algorithm.
+#   [doi:10.1109/TIT.1982.1056489](https://doi.org/10.1109/TIT.1982.1056489)
+# - K. Pearson, "On lines and planes of closest fit to systems of points in space",
+#   *Philosophical Magazine* 2 (1901): principal components.
+#   [doi:10.1080/14786440109462720](https://doi.org/10.1080/14786440109462720)
+# - H. Hotelling, "Analysis of a complex of statistical variables into principal
+#   components", *Journal of Educational Psychology* 24 (1933).
+#   [doi:10.1037/h0071325](https://doi.org/10.1037/h0071325)
+#
+# Applications:
+#
+# - G. Hinton et al., "Deep neural networks for acoustic modeling in speech recognition:
+#   the shared views of four research groups", *IEEE Signal Processing Magazine* 29
+#   (2012). [doi:10.1109/MSP.2012.2205597](https://doi.org/10.1109/MSP.2012.2205597)
+# - A. Graves, A. Mohamed and G. Hinton, "Speech recognition with deep recurrent neural
+#   networks", ICASSP 2013. [arXiv:1303.5778](https://arxiv.org/abs/1303.5778)
+# - A. Radford et al., "Robust speech recognition via large-scale weak supervision"
+#   (Whisper), arXiv 2022, ICML 2023. [arXiv:2212.04356](https://arxiv.org/abs/2212.04356)
+# - J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+#   segmentation", CVPR 2015. [arXiv:1411.4038](https://arxiv.org/abs/1411.4038)
+# - O. Ronneberger, P. Fischer and T. Brox, "U-Net: convolutional networks for biomedical
+#   image segmentation", MICCAI 2015. [arXiv:1505.04597](https://arxiv.org/abs/1505.04597)
+# - F. Schroff, D. Kalenichenko and J. Philbin, "FaceNet: a unified embedding for face
+#   recognition and clustering", CVPR 2015.
+#   [arXiv:1503.03832](https://arxiv.org/abs/1503.03832)
+# - P. Rajpurkar et al., "CheXNet: radiologist-level pneumonia detection on chest X-rays
+#   with deep learning", arXiv 2017. [arXiv:1711.05225](https://arxiv.org/abs/1711.05225)
+# - L. Oakden-Rayner, "Exploring large-scale public medical image datasets", *Academic
+#   Radiology* 27 (2020): a critical look at the labels of the X-ray data CheXNet used.
+#   [doi:10.1016/j.acra.2019.10.006](https://doi.org/10.1016/j.acra.2019.10.006)
+# - I. Sutskever, O. Vinyals and Q. V. Le, "Sequence to sequence learning with neural
+#   networks", NeurIPS 2014. [arXiv:1409.3215](https://arxiv.org/abs/1409.3215)
+# - D. Bahdanau, K. Cho and Y. Bengio, the paper that added attention to neural machine
+#   translation, ICLR 2015. [arXiv:1409.0473](https://arxiv.org/abs/1409.0473)
+# - Y. Wu et al., "Google's neural machine translation system: bridging the gap between
+#   human and machine translation", arXiv 2016.
+#   [arXiv:1609.08144](https://arxiv.org/abs/1609.08144)
+# - O. Vinyals, A. Toshev, S. Bengio and D. Erhan, "Show and tell: a neural image caption
+#   generator", CVPR 2015. [arXiv:1411.4555](https://arxiv.org/abs/1411.4555)
+# - A. Karpathy and L. Fei-Fei, "Deep visual-semantic alignments for generating image
+#   descriptions", CVPR 2015. [arXiv:1412.2306](https://arxiv.org/abs/1412.2306)
+# - S. Antol et al., "VQA: visual question answering", ICCV 2015.
+#   [arXiv:1505.00468](https://arxiv.org/abs/1505.00468)
+# - H. Zhang et al., "StackGAN: text to photo-realistic image synthesis with stacked
+#   generative adversarial networks", ICCV 2017.
+#   [arXiv:1612.03242](https://arxiv.org/abs/1612.03242)
+# - T. Karras, T. Aila, S. Laine and J. Lehtinen, "Progressive growing of GANs for
+#   improved quality, stability, and variation", ICLR 2018 (arXiv 2017).
+#   [arXiv:1710.10196](https://arxiv.org/abs/1710.10196)
+# - R. Rombach, A. Blattmann, D. Lorenz, P. Esser and B. Ommer, "High-resolution image
+#   synthesis with latent diffusion models", CVPR 2022 (Stable Diffusion).
+#   [arXiv:2112.10752](https://arxiv.org/abs/2112.10752)

@@ -82,10 +82,13 @@ seed_everything(0)
 #   four times the sigmoid's.
 # - The **ReLU** (rectified linear unit) lets positive scores through unchanged and zeroes
 #   the rest. It is trivial to compute and its slope is $1$ wherever the unit is active.
+#   Nair and Hinton (2010) and Glorot, Bordes and Bengio (2011) showed that it trains
+#   deep networks better than the sigmoid and tanh, and it has been the default since.
 #   At the kink $z = 0$ the derivative is undefined; libraries use $0$ there, and so does
 #   `dlbook`.
-# - The **leaky ReLU** gives negative scores a small slope $\alpha$ (PyTorch's default is
-#   $0.01$) instead of a flat zero. We plot it with $\alpha = 0.1$ so the slope is visible.
+# - The **leaky ReLU** (Maas, Hannun and Ng, 2013) gives negative scores a small slope
+#   $\alpha$ (PyTorch's default is $0.01$) instead of a flat zero. We plot it with
+#   $\alpha = 0.1$ so the slope is visible.
 # - **softplus** is a smooth cousin of the ReLU; its derivative is exactly the sigmoid.
 #
 # Every function below comes from `dlbook.activations`, where each one is written out
@@ -217,8 +220,9 @@ print(f"ReLU in between:   gap = {gap_relu:.3f}")
 # How much does the choice matter in practice? The trained figure below takes one small
 # network, with two inputs, two hidden layers of 32 units and one output, and trains it
 # on the two-spirals data set from `dlbook.datasets` five times. The five runs start from
-# identical initial weights and use the same optimizer and number of steps (full-batch
-# stochastic gradient descent with momentum); only the hidden activation changes.
+# identical initial weights and use the same optimizer and number of steps (gradient
+# descent with momentum on the full data set at every step, PyTorch's `torch.optim.SGD`);
+# only the hidden activation changes.
 
 # %%
 show("activations-spirals")
@@ -248,7 +252,7 @@ for act in manifest["config"]["activations"]:
 #   centred on zero. A unit in the next layer whose inputs are all positive gets
 #   gradients of the same sign for all of its incoming weights on any one example, so
 #   those weights can only all grow or all shrink together, and reaching a mix of signs
-#   takes a slow zig-zag.
+#   takes a slow zig-zag (an argument from LeCun, Bottou, Orr and Müller, 1998).
 # - **tanh and the ReLUs are fast.** tanh has slope $1$ at the origin and zero-centred
 #   outputs; the ReLUs pass gradients through active units undiminished. The leaky ReLU
 #   behaves almost exactly like the ReLU here: with a slope of only $0.01$ on the
@@ -266,8 +270,16 @@ for z_val in [0.0, 2.0, 5.0, 10.0, 20.0]:
     t = torch.tensor(z_val, dtype=torch.float64)
     print(f"z = {z_val:4.0f}:  sigmoid'(z) = {sigmoid_grad(t).item():.2e}"
           f"   tanh'(z) = {tanh_grad(t).item():.2e}")
+t20 = torch.tensor(20.0, dtype=torch.float64)
+print(f"tanh(20) == 1 in float64: {torch.tanh(t20).item() == 1.0};  "
+      f"tanh'(20) as 1 / cosh(20)^2 = {(1 / torch.cosh(t20) ** 2).item():.2e}")
 
 # %% [markdown]
+# The zero printed for $\tanh'(20)$ is rounding, not the true value: $\tanh 20$ is so
+# close to 1 that it rounds to exactly 1 in float64, and $1 - \tanh^2 z$ cancels to zero.
+# The equivalent form $1/\cosh^2 z$ avoids the cancellation and gives the tiny but
+# positive value in the last line.
+#
 # Saturation hurts most when the unit is confidently *wrong*. Take one sigmoid neuron
 # $\hat{y} = \sigma(wx)$ with input $x = 1$ and target $y = 1$, and measure its error
 # with the squared difference $(\hat{y} - y)^2$. As $w$ becomes more negative the neuron
@@ -289,11 +301,11 @@ for w_val in [0.0, -2.0, -5.0, -10.0]:
 # this effect. Hidden units have no such remedy.)
 #
 # In a deep network the problem compounds. By the chain rule the gradient at an early
-# layer is a product of one factor per later layer, and each sigmoid contributes a factor
-# of at most $1/4$. The next cell builds a network of eight hidden layers of 32 units
-# with each activation, computes the loss on the spirals data, runs one backward pass and
-# prints the size of the gradient of every layer's weights, from the first layer (next
-# to the input) to the last.
+# layer is a product of one factor per later layer, the layer's weight matrix times its
+# activation's slopes, and each sigmoid's slope is at most $1/4$. The next cell builds a
+# network of eight hidden layers of 32 units with each activation, computes the loss on
+# the spirals data, runs one backward pass and prints the size of the gradient of every
+# layer's weights, from the first layer (next to the input) to the last.
 
 # %%
 X_sp, y_sp = spirals(400, noise=0.05, seed=0)
@@ -309,8 +321,10 @@ for act in ["sigmoid", "tanh", "relu"]:
 # With sigmoids the gradient shrinks layer after layer on its way back, and the first
 # layer receives a signal many orders of magnitude weaker than the last, as the ratio in
 # the output shows: the early layers barely learn. This is the **vanishing gradient
-# problem**, and it is a main reason deep networks were so hard to train before ReLUs
-# became the default. tanh fares much better near the origin, where its slope is 1. The
+# problem** (analysed by Hochreiter in 1991 and by Bengio, Simard and Frasconi in 1994,
+# and measured layer by layer in sigmoid and tanh networks by Glorot and Bengio in 2010),
+# and it is a main reason deep networks were so hard to train before ReLUs became the
+# default. tanh fares much better near the origin, where its slope is 1. The
 # ReLU network also loses some signal here; that comes from the scale of the default
 # initialisation rather than from the activation, a topic for the chapters on training
 # deep networks.
@@ -372,9 +386,11 @@ show("dead-relus")
 # back, and at the middle rate most of the layer is lost over the course of training.
 #
 # The usual defences are a smaller learning rate (or an optimizer that adapts it), an
-# initialisation scaled for ReLUs, and activations that never go completely flat: the
-# leaky ReLU and smooth relatives such as ELU, GELU and SiLU keep a non-zero gradient for
-# negative scores, so a unit that lands there can still be pulled back.
+# initialisation scaled for ReLUs (He, Zhang, Ren and Sun, 2015), and activations that
+# never go completely flat: the leaky ReLU and smooth relatives such as ELU (Clevert,
+# Unterthiner and Hochreiter, 2016), GELU (Hendrycks and Gimpel, 2016) and SiLU (Elfwing,
+# Uchibe and Doya, 2018) keep a non-zero gradient for negative scores, so a unit that
+# lands there can still be pulled back.
 #
 # ## Softmax: scores to probabilities
 #
@@ -385,7 +401,8 @@ show("dead-relus")
 # $$\operatorname{softmax}(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j=1}^{C} e^{z_j}} .$$
 #
 # Every output is positive, the outputs sum to one, and larger scores get larger
-# probabilities. Unlike the other activations, softmax is not elementwise: each output
+# probabilities. (The name and the reading of the outputs as class probabilities go back
+# to Bridle, 1990.) Unlike the other activations, softmax is not elementwise: each output
 # depends on all the scores, through the sum in the denominator.
 
 # %%
@@ -423,11 +440,18 @@ J = softmax_jacobian(s)
 J_auto = torch.autograd.functional.jacobian(lambda v: softmax(v), logits)
 torch.testing.assert_close(J, J_auto)
 print(J)
-print("row sums:", J.sum(dim=1))
+print("row sums:   ", J.sum(dim=1))  # row i: how s_i responds to raising every score
+print("column sums:", J.sum(dim=0))  # column j: how the total Σ_i s_i responds to z_j
 
 # %% [markdown]
-# The two agree. The rows sum to zero because the outputs always sum to one: raising one
-# score can only move probability from one class to another, never create any. In
+# The two agree, and both the rows and the columns sum to zero, up to rounding, for two
+# different reasons. Column $j$ adds up how every output responds to a change in $z_j$,
+# that is, how the total $\sum_i s_i$ responds; the total is always 1, so raising one
+# score can only move probability from one class to another, never create any. Row $i$
+# adds up how $s_i$ responds to every score, which is how $s_i$ changes when all the
+# scores are raised together; that leaves softmax unchanged, as the shift test above
+# showed, so each row sums to zero too (exercise 5 writes this as $J\mathbf{1} = \mathbf{0}$).
+# $J$ is symmetric, so here the two facts happen to coincide. In
 # practice a network's softmax output is almost always fed straight into the
 # cross-entropy loss, and the two are computed together in a simpler and more stable
 # way, as the [loss functions](loss-functions.py) chapter shows.
@@ -655,3 +679,45 @@ print("row sums:", J.sum(dim=1))
 # sigmoid or tanh there, since fifty saturating layers would make the gradients vanish.
 #
 # </details>
+#
+# ## References
+#
+# - J. S. Bridle, "Probabilistic interpretation of feedforward classification network
+#   outputs, with relationships to statistical pattern recognition", in *Neurocomputing*,
+#   NATO ASI Series F 68 (1990): the softmax.
+#   [doi:10.1007/978-3-642-76153-9_28](https://doi.org/10.1007/978-3-642-76153-9_28)
+# - S. Hochreiter, "Untersuchungen zu dynamischen neuronalen Netzen", diploma thesis,
+#   Technische Universität München (1991): the first analysis of vanishing gradients.
+#   [pdf](https://people.idsia.ch/~juergen/SeppHochreiter1991ThesisAdvisorSchmidhuber.pdf)
+# - Y. Bengio, P. Simard and P. Frasconi, "Learning long-term dependencies with gradient
+#   descent is difficult", *IEEE Transactions on Neural Networks* 5 (1994): gradients that
+#   vanish or explode through many steps.
+#   [doi:10.1109/72.279181](https://doi.org/10.1109/72.279181)
+# - Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient backprop", in *Neural
+#   Networks: Tricks of the Trade*, Springer LNCS 1524 (1998): zero-centred activations and
+#   the zig-zag of same-signed updates.
+#   [doi:10.1007/3-540-49430-8_2](https://doi.org/10.1007/3-540-49430-8_2)
+# - X. Glorot and Y. Bengio, "Understanding the difficulty of training deep feedforward
+#   neural networks", AISTATS 2010: saturation and shrinking gradients in sigmoid and tanh
+#   networks, and the initialisation named after Glorot.
+#   [PMLR 9](https://proceedings.mlr.press/v9/glorot10a.html)
+# - V. Nair and G. E. Hinton, "Rectified linear units improve restricted Boltzmann
+#   machines", ICML 2010: the ReLU in a trained network.
+#   [pdf](https://www.cs.toronto.edu/~fritz/absps/reluICML.pdf)
+# - X. Glorot, A. Bordes and Y. Bengio, "Deep sparse rectifier neural networks", AISTATS
+#   2011: ReLUs train deep networks better than sigmoid and tanh.
+#   [PMLR 15](https://proceedings.mlr.press/v15/glorot11a.html)
+# - A. L. Maas, A. Y. Hannun and A. Y. Ng, "Rectifier nonlinearities improve neural
+#   network acoustic models", ICML 2013 workshop: the leaky ReLU.
+#   [pdf](https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf)
+# - K. He, X. Zhang, S. Ren and J. Sun, "Delving deep into rectifiers: surpassing
+#   human-level performance on ImageNet classification", ICCV 2015: an initialisation
+#   scaled for ReLUs. [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
+# - D.-A. Clevert, T. Unterthiner and S. Hochreiter, "Fast and accurate deep network
+#   learning by exponential linear units (ELUs)", ICLR 2016: the ELU.
+#   [arXiv:1511.07289](https://arxiv.org/abs/1511.07289)
+# - D. Hendrycks and K. Gimpel, "Gaussian error linear units (GELUs)" (2016): the GELU.
+#   [arXiv:1606.08415](https://arxiv.org/abs/1606.08415)
+# - S. Elfwing, E. Uchibe and K. Doya, "Sigmoid-weighted linear units for neural network
+#   function approximation in reinforcement learning", *Neural Networks* 107 (2018): the
+#   SiLU. [doi:10.1016/j.neunet.2017.12.012](https://doi.org/10.1016/j.neunet.2017.12.012)

@@ -24,9 +24,12 @@
 # training curve. It also *steers* the model, because the optimiser only ever sees the
 # loss's derivatives; two losses that agree on which model is best can still lead training
 # there at very different speeds. This chapter covers the losses behind most of deep
-# learning and shows both jobs at work. By the end you should be able to:
+# learning, derives all of them from one principle, maximum likelihood, and shows both
+# jobs at work. By the end you should be able to:
 #
 # - write the empirical risk and explain each of its parts;
+# - derive mean squared error, binary cross-entropy and cross-entropy as negative
+#   log-likelihoods, and check each derivation against `torch.distributions`;
 # - use mean squared error for regression and binary cross-entropy for yes/no questions;
 # - explain, with a gradient computed in code, why probabilities are trained with
 #   cross-entropy rather than squared error;
@@ -35,15 +38,19 @@
 #   `inf` and `nan`.
 
 # %%
+import math
+
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from torch.distributions import Bernoulli, Categorical, Normal
 
 from dlbook import seed_everything
 from dlbook.activations import sigmoid, softmax
 from dlbook.datasets import PASS_BIAS, PASS_W_HOURS, PASS_W_LECTURES, pass_exam
 from dlbook.figures import show
 from dlbook.figures import load_manifest
+from dlbook.likelihood import bernoulli_log_prob, categorical_log_prob, gaussian_log_prob
 from dlbook.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -71,9 +78,45 @@ seed_everything(0)
 # training set is our sample of those. Averaging rather than summing keeps the value
 # comparable between datasets and batches of different sizes.
 #
-# Every loss in `dlbook.losses` returns this average. The next sections fill in
-# $\mathcal{L}$ for the three most common kinds of prediction: a real number, a yes/no
-# probability, and a choice among several classes.
+# Every loss in `dlbook.losses` returns this average. What remains is to choose
+# $\mathcal{L}$, and for that there is one recipe behind almost every loss in common use.
+#
+# ## One recipe: maximum likelihood
+#
+# Stop reading the network's output as *the* answer and read it as a statement about how
+# likely each possible answer is: the output fixes the parameters of a probability
+# distribution $p(y \mid \mathbf{x}; \theta)$ over the target. A model is then good when
+# the answers that were actually observed are probable under it. If the examples are drawn
+# independently, the probability the model gives to the whole training set (for a
+# real-valued target, the probability density), the **likelihood**, is a product,
+#
+# $$L(\theta) = \prod_{i=1}^{n} p(y_i \mid \mathbf{x}_i; \theta),$$
+#
+# and **maximum likelihood**, the method R. A. Fisher put at the centre of statistics in
+# 1922, chooses the $\theta$ that makes it largest. A product of many numbers below one
+# races towards zero (and soon underflows in floating point, as we will see), so we take
+# its logarithm. The logarithm turns the product into a sum and, being increasing, does
+# not move the maximum. Flipping the sign, to have something to minimise, and dividing by
+# $n$ gives an empirical risk of exactly the form above,
+#
+# $$J(\theta) = -\frac{1}{n} \sum_{i=1}^{n} \log p(y_i \mid \mathbf{x}_i; \theta),$$
+#
+# the **negative log-likelihood** (NLL), whose per-example loss is
+# $\mathcal{L} = -\log p(y_i \mid \mathbf{x}_i; \theta)$. Choosing a loss has become
+# choosing a distribution for the target, and the three most common kinds of target give
+# the three most common losses (in the first row $\sigma$ is the noise's standard
+# deviation, in the second the sigmoid, as usual):
+#
+# | target | distribution of $y$ | the network outputs | $-\log p(y)$ | loss |
+# | --- | --- | --- | --- | --- |
+# | a real number | Gaussian, fixed spread $\sigma$ | the mean $\hat{y}$ | $\frac{(y - \hat{y})^2}{2\sigma^2} + \log \sigma + \frac12 \log 2\pi$ | mean squared error, scaled and shifted |
+# | yes or no | Bernoulli | $p = \sigma(z)$, the probability of yes | $-y \log p - (1 - y) \log(1 - p)$ | binary cross-entropy |
+# | one of $K$ classes | categorical | $\mathbf{p} = \operatorname{softmax}(\mathbf{z})$ | $-\log p_y$ | cross-entropy |
+#
+# The next sections take the rows in turn. Each derives its loss and checks the derivation
+# against `torch.distributions`, PyTorch's library of probability distributions, whose
+# `log_prob` method returns $\log p(y)$; `dlbook.likelihood` writes the same three
+# log-probabilities out from their formulas.
 #
 # ## Mean squared error for regression
 #
@@ -122,9 +165,9 @@ plt.show()
 #
 # Two properties explain why MSE is the default for regression. First, the best
 # *constant* prediction under MSE is the mean of the targets, which is easy to check
-# numerically. Second, if the targets scatter around the truth with Gaussian noise,
-# minimising MSE is the same as finding the most likely parameters (maximum likelihood);
-# we will see the same idea produce cross-entropy below.
+# numerically. Second, MSE is the maximum-likelihood loss when the targets scatter around
+# the prediction with Gaussian noise, the first row of the table; a subsection below
+# derives and checks it.
 
 # %%
 constants = torch.linspace(cones.min(), cones.max(), 2001)  # candidate predictions
@@ -149,6 +192,50 @@ except ValueError as err:
     print("ValueError:", err)
 
 # %% [markdown]
+# ### Mean squared error from a Gaussian likelihood
+#
+# Suppose each day's sales scatter around the line's prediction with Gaussian noise of
+# standard deviation $\sigma$: $y_i = \hat{y}_i + \varepsilon_i$ with
+# $\varepsilon_i \sim \mathcal{N}(0, \sigma^2)$. (Our data were made this way, around
+# the line $20 + 8x$ with $\sigma = 10$.) The density of $y_i$ is
+#
+# $$p(y_i \mid \mathbf{x}_i) = \frac{1}{\sigma\sqrt{2\pi}}
+#   \exp\!\left(-\frac{(y_i - \hat{y}_i)^2}{2\sigma^2}\right),
+# \qquad
+# -\log p(y_i \mid \mathbf{x}_i) = \frac{(y_i - \hat{y}_i)^2}{2\sigma^2} + \log\sigma + \tfrac12 \log 2\pi ,$$
+#
+# and averaging over the days gives
+#
+# $$J = \frac{\text{MSE}}{2\sigma^2} + \log\sigma + \tfrac12\log 2\pi .$$
+#
+# With $\sigma$ fixed, the negative log-likelihood is the MSE times a positive number plus
+# a number that does not depend on the line, so the two losses rank every line alike and
+# have the same minimiser. The cell computes the Gaussian NLL of both candidate lines three
+# ways, for three values of $\sigma$: from `gaussian_log_prob`, from
+# `torch.distributions.Normal`, and from the MSE with the formula above.
+
+# %%
+print(f"{'sigma':>5}  {'line':<7}{'NLL':>8}{'torch':>8}{'MSE/(2 sigma^2) + const':>25}")
+for sigma in [5.0, 10.0, 20.0]:
+    constant = math.log(sigma) + 0.5 * math.log(2 * math.pi)  # log σ + ½ log 2π
+    for name, (intercept, slope) in candidates.items():
+        y_hat = intercept + slope * sunshine  # (n,) the Gaussian's mean for each day
+        nll = -gaussian_log_prob(cones, y_hat, sigma=sigma).mean()
+        nll_torch = -Normal(y_hat, sigma).log_prob(cones).mean()
+        from_mse = mse(y_hat, cones) / (2 * sigma**2) + constant
+        torch.testing.assert_close(nll, nll_torch)
+        torch.testing.assert_close(nll, from_mse)
+        print(f"{sigma:5.0f}  {name[:6]:<7}{nll.item():8.3f}{nll_torch.item():8.3f}"
+              f"{from_mse.item():25.3f}")
+
+# %% [markdown]
+# The three columns agree, and for every $\sigma$ line B is the more likely line, just as
+# it had the smaller MSE. The value of $\sigma$ changes the numbers, not the ranking and not
+# the best line, which is why MSE can leave $\sigma$ out altogether. (If $\sigma$ is learned
+# as well, its best value turns out to be $\sqrt{\text{MSE}}$; see exercise 7.) A
+# different noise model gives a different loss: Laplace noise, with density proportional
+# to $e^{-|y - \hat{y}|/b}$, gives the mean absolute error (exercise 8).
+#
 # ## Binary cross-entropy: "will I pass this class?"
 #
 # Many questions have a yes/no answer. Our running example asks whether a student passes a
@@ -180,8 +267,9 @@ print(f"\nstudents: {len(y_exam)}, passed: {y_exam.float().mean().item():.0%}")
 # Notice that the label is *random* given the inputs: a student with a middling score can
 # go either way, and even a strong one occasionally fails. No model can predict every label
 # correctly here. The best any model can do is to output the right *probability*, and that
-# is exactly what a sigmoid neuron (logistic regression) outputs: $p = \sigma(z)$ with
-# $z = \mathbf{w} \cdot \mathbf{x} + b$.
+# is exactly what a sigmoid neuron outputs: $p = \sigma(z)$ with
+# $z = \mathbf{w} \cdot \mathbf{x} + b$. Statisticians call this model logistic
+# regression and have fitted it by maximum likelihood since the 1950s (Cox, 1958).
 #
 # How should we score a predicted probability $p_i$ against a label $y_i \in \{0, 1\}$? A
 # good score rewards putting high probability on what actually happened. If the student
@@ -194,10 +282,16 @@ print(f"\nstudents: {len(y_exam)}, passed: {y_exam.float().mean().item():.0%}")
 # The parentheses matter. Both terms sit inside the sum, and the minus sign in front
 # applies to both; for each example exactly one of them is non-zero, because either
 # $y_i = 1$ or $1 - y_i = 1$. (One set of lecture notes behind this book prints the formula
-# without them, which would leave the second term outside the sum and with the wrong sign.)
-# Minimising this loss is maximum likelihood again: the product of the probabilities the
-# model assigned to the observed labels is as large as possible exactly when its negative
-# logarithm is as small as possible.
+# without them. Read literally, the minus sign then reaches only the first term, and so
+# does the sum, which leaves the second term with no index to sum over; the sensible
+# reading keeps both terms in the sum and flips the sign of the second, and that is the
+# version we compute below.)
+#
+# This is the second row of the table. A yes/no label is a **Bernoulli** variable: it is 1
+# with probability $p$ and 0 with probability $1 - p$, which one formula covers,
+# $P(y) = p^{y} (1 - p)^{1 - y}$. Its logarithm is $y \log p + (1 - y)\log(1 - p)$, so the
+# binary cross-entropy is exactly the Bernoulli negative log-likelihood, and minimising it
+# is maximum likelihood.
 #
 # Each branch is easy to picture. For a student who passed, the loss is $-\log p$: zero when
 # the model was certain and right, growing without bound as $p \to 0$. For a student who
@@ -232,7 +326,7 @@ for name, p in models.items():
     bce = binary_cross_entropy(p, y).item()
     bce_torch = F.binary_cross_entropy(p, y).item()
     accuracy = ((p > 0.5).float() == y).float().mean().item()
-    # the misprint: the minus sign and the sum reach only the first term
+    # the misprint, read sensibly: both terms averaged, the minus sign on the first only
     wrong = (-(y * torch.log(p)) + (1 - y) * torch.log(1 - p)).mean().item()
     print(f"{name:<17}{bce:7.3f}{bce_torch:7.3f}{accuracy:10.0%}{wrong:16.3f}")
 
@@ -255,6 +349,34 @@ torch.testing.assert_close(from_logits, reference)
 print(f"BCE from logits: {from_logits.item():.4f}")
 
 # %% [markdown]
+# The Bernoulli reading can be checked the same way as the Gaussian one. The cell computes
+# the log-probability the generating rule gave each student's actual result, with
+# `bernoulli_log_prob` and with `torch.distributions.Bernoulli`, and compares minus their
+# mean with the binary cross-entropy. It also multiplies the probabilities together, to see
+# why the likelihood is always handled through its logarithm.
+
+# %%
+log_p = bernoulli_log_prob(y, p=p_rule)  # (n,) log P(y_i) under the rule
+torch.testing.assert_close(log_p, Bernoulli(probs=p_rule).log_prob(y))
+torch.testing.assert_close(-log_p.mean(), binary_cross_entropy(p_rule, y))
+print(f"Bernoulli NLL: {-log_p.mean().item():.4f}   BCE: {binary_cross_entropy(p_rule, y).item():.4f}")
+print(f"likelihood of the 200 labels, as a product:    {log_p.exp().prod().item():.3e}"
+      f"   (smallest normal float32: {torch.finfo(torch.float32).tiny:.1e})")
+print(f"its logarithm, as a sum of log-probabilities:  {log_p.sum().item():.2f}")
+
+X_many, y_many = pass_exam(2000, seed=0)  # ten times as many students
+p_many = sigmoid(PASS_BIAS + PASS_W_HOURS * X_many[:, 0] + PASS_W_LECTURES * X_many[:, 1])
+log_p_many = bernoulli_log_prob(y_many.double(), p=p_many.double())  # float64 this time
+print(f"2000 students: product {log_p_many.exp().prod().item()}, "
+      f"sum of logs {log_p_many.sum().item():.1f}")
+
+# %% [markdown]
+# The log-probabilities agree with PyTorch's and their negative mean is the BCE. The
+# product for 200 students is already a number around $10^{-41}$, below the smallest
+# normal float32, where precision starts to drain away; for 2000 students it is exactly 0
+# even in float64, while the sum of logarithms is an ordinary number.
+# Every likelihood in practice is computed as a sum of log-probabilities.
+#
 # ## Why not squared error for probabilities?
 #
 # A probability is a number, so why not train it with MSE, $(p - y)^2$, like any other
@@ -346,17 +468,22 @@ print(f"  cross-entropy {exam['accuracy_bce']:.1%}, "
 #
 # $$p_k = \operatorname{softmax}(\mathbf{z})_k = \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}},$$
 #
-# and the loss is again the negative log-probability of what actually happened, here the
-# true class $y$:
+# This is the third row of the table: the label is a **categorical** variable, equal to
+# $k$ with probability $p_k$, and the loss is again the negative log-probability of what
+# actually happened, here the true class $y$:
 #
 # $$\mathcal{L}(\mathbf{z}, y) = -\log p_y = -z_y + \log \sum_{j=1}^{K} e^{z_j}.$$
 #
 # Writing the target as a one-hot vector $\mathbf{t}$ (a 1 at position $y$, 0 elsewhere)
-# gives the equivalent form $-\sum_k t_k \log p_k$, the *cross-entropy* between the target
-# distribution and the predicted one; binary cross-entropy is the case $K = 2$. A model that
-# knows nothing and spreads its bets evenly pays $\log K$ per example. The next cell scores
-# a small batch of three examples over three classes and compares our `cross_entropy` with
-# the per-example formula and with PyTorch:
+# gives the equivalent form $-\sum_k t_k \log p_k$. Information theory, founded by
+# Shannon in 1948, calls this the *cross-entropy* of the predicted distribution $\mathbf{p}$ relative to the target
+# distribution $\mathbf{t}$; for a fixed $\mathbf{t}$ it is smallest when
+# $\mathbf{p} = \mathbf{t}$, which is where the loss gets its name. Binary cross-entropy is
+# the case $K = 2$. (The name softmax, and the reading of its outputs as class
+# probabilities trained by this likelihood, go back to Bridle, 1990.) A model that
+# knows nothing and spreads its bets evenly pays $\log K$ per example. The next cell scores a small batch of three examples over three classes and
+# compares our `cross_entropy` with the per-example formula, with PyTorch, and with the
+# categorical log-probabilities of `torch.distributions.Categorical`:
 
 # %%
 logits = torch.tensor([[2.0, 0.5, -1.0],
@@ -370,6 +497,10 @@ print("per-example loss:   ", per_example.detach())
 print(f"mean: {per_example.mean().item():.4f}   "
       f"dlbook: {cross_entropy(logits, targets).item():.4f}   "
       f"torch: {F.cross_entropy(logits, targets).item():.4f}")
+nll = -categorical_log_prob(targets, logits=logits)  # (B,) −log P(y_b)
+torch.testing.assert_close(nll, -Categorical(logits=logits).log_prob(targets))
+torch.testing.assert_close(nll, per_example)
+print("categorical NLL:    ", nll.detach())
 
 # %% [markdown]
 # The first example is right and confident, so it costs little; the third puts little
@@ -385,8 +516,11 @@ torch.testing.assert_close(grad_logits, (probs.detach() - one_hot) / 3)
 print(grad_logits)
 
 # %% [markdown]
-# Every row of the gradient sums to zero: raising the true class's logit and lowering the
-# others are two sides of one push. The figure pipeline uses this loss to train two
+# Every row of the gradient sums to zero, because both the predicted probabilities and
+# the one-hot target sum to one. The reason behind it: adding the same number to all
+# logits of an example leaves its softmax, and so its loss, unchanged, so the gradient can
+# have no component along that direction. A gradient step raises the true class's logit
+# by exactly as much in total as it lowers the others. The figure pipeline uses this loss to train two
 # classifiers on three interleaved spirals: a linear softmax classifier, which is a single
 # dense layer followed by softmax, and an MLP with two hidden layers of ReLU units.
 
@@ -433,8 +567,8 @@ print("naive softmax:\n", e / e.sum(dim=1, keepdim=True))
 print("naive cross-entropy:", naive_cross_entropy(big, big_targets))
 
 # %% [markdown]
-# The first two rows overflow to $\infty / \infty$, which is `nan`; the third underflows
-# to $0 / 0$, also `nan`. One `nan` in a loss spreads through every gradient and ruins the
+# In the first two rows the largest logits overflow to $\infty$, and $\infty / \infty$ is
+# `nan`; in the third every exponential underflows to 0, and $0 / 0$ is `nan` too. One `nan` in a loss spreads through every gradient and ruins the
 # whole model in a single step.
 #
 # The fix is algebra. Subtracting any constant $m$ from every logit leaves the softmax
@@ -492,6 +626,12 @@ print(f"torch, from the logit:          {reference.item():.3f}")
 # - A loss function turns predictions and targets into one number. Averaged over the
 #   training set it is the empirical risk
 #   $J(\theta) = \frac1n \sum_i \mathcal{L}(f(\mathbf{x}_i; \theta), y_i)$, which training minimises.
+# - **Maximum likelihood** is the recipe behind the common losses: read the network's
+#   output as the parameters of a distribution over the target and minimise the mean
+#   negative log-probability of the observed targets. A Gaussian mean with fixed $\sigma$
+#   gives MSE$/(2\sigma^2)$ plus a constant, a Bernoulli probability gives binary
+#   cross-entropy, and a categorical distribution gives softmax cross-entropy. Likelihoods
+#   are computed as sums of logarithms, since the product underflows.
 # - **Mean squared error** suits real-valued targets; its best constant prediction is the
 #   mean. Check that predictions and targets have the same shape.
 # - **Binary cross-entropy**, $-\frac1n \sum_i \big( y_i \log p_i + (1 - y_i)\log(1 - p_i) \big)$,
@@ -655,8 +795,8 @@ print(f"torch, from the logit:          {reference.item():.3f}")
 #
 # Write `logsumexp(z)` for a tensor of shape $(B, C)$ that returns shape $(B,)$, using the
 # max-shift trick. Test it against `torch.logsumexp(z, dim=1)` on ordinary logits and on
-# logits around $\pm 1000$ in float32. What goes wrong if every row is $-\infty$ (a fully
-# masked row), and how could you guard against it?
+# logits around $\pm 1000$ in float32. What goes wrong if every entry of a row is
+# $-\infty$ (a fully masked row), and how could you guard against it?
 #
 # </div>
 #
@@ -678,3 +818,94 @@ print(f"torch, from the logit:          {reference.item():.3f}")
 # $\log 0 = -\infty$, the mathematically correct answer.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 7 · Learn the noise level too</p>
+#
+# In the Gaussian likelihood, treat $\sigma$ as a parameter as well. For line B of the
+# ice-cream data, find the $\sigma$ that minimises the negative log-likelihood, first with
+# calculus and then by gradient descent on $\log\sigma$ (which keeps $\sigma$ positive)
+# with `gaussian_log_prob`. Compare the result with the $\sigma = 10$ used to generate
+# the data.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# As a function of $\sigma$, $J = \text{MSE}/(2\sigma^2) + \log\sigma + \text{const}$ has
+# derivative $-\text{MSE}/\sigma^3 + 1/\sigma$, which vanishes at $\sigma^2 = \text{MSE}$:
+# the most likely noise level is the root mean squared error of the line.
+#
+# ```python
+# y_hat = 15.0 + 9.0 * sunshine  # line B
+# log_sigma = torch.zeros((), requires_grad=True)
+# opt = torch.optim.Adam([log_sigma], lr=0.05)
+# for _ in range(500):
+#     nll = -gaussian_log_prob(cones, y_hat, sigma=log_sigma.exp()).mean()
+#     opt.zero_grad()
+#     nll.backward()
+#     opt.step()
+# print(log_sigma.exp().item(), mse(y_hat, cones).sqrt().item())
+# print(((cones - 20 - 8 * sunshine) ** 2).mean().sqrt().item())  # the noise actually drawn
+# ```
+#
+# Both give $\sigma \approx 8.9$, the root mean square of line B's residuals. It falls
+# short of the true 10 because the 30 noise values drawn for these days happen to be
+# small: the last line prints their root mean square, about 8.7.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 8 · Laplace noise gives absolute error</p>
+#
+# The Laplace distribution with centre $\hat{y}$ and scale $b$ has density
+# $p(y) = \frac{1}{2b} e^{-|y - \hat{y}|/b}$. Write its negative log-likelihood, show
+# that it is the mean absolute error over $b$ plus a constant, and check the identity with
+# `torch.distributions.Laplace` for line B and $b = 5$. Which constant prediction does
+# maximum likelihood choose under Laplace noise? (Compare exercise 5.)
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# $-\log p(y_i) = |y_i - \hat{y}_i|/b + \log 2b$, so the mean is $\text{MAE}/b + \log 2b$.
+#
+# ```python
+# from torch.distributions import Laplace
+#
+# b = 5.0
+# y_hat = 15.0 + 9.0 * sunshine
+# nll = -Laplace(y_hat, b).log_prob(cones).mean()
+# mae = (cones - y_hat).abs().mean()
+# torch.testing.assert_close(nll, mae / b + math.log(2 * b))
+# ```
+#
+# With $b$ fixed, maximum likelihood minimises the mean absolute error, whose best constant
+# is a median (exercise 5): assuming Gaussian noise leads to the mean, assuming Laplace
+# noise, with its heavier tails, to the median.
+#
+# </details>
+#
+# ## References
+#
+# - R. A. Fisher, "On the mathematical foundations of theoretical statistics",
+#   *Philosophical Transactions of the Royal Society A* 222 (1922): maximum likelihood.
+#   [doi:10.1098/rsta.1922.0009](https://doi.org/10.1098/rsta.1922.0009)
+# - C. E. Shannon, "A mathematical theory of communication", *Bell System Technical
+#   Journal* 27 (1948): entropy, and the information theory that cross-entropy is named
+#   from. [doi:10.1002/j.1538-7305.1948.tb01338.x](https://doi.org/10.1002/j.1538-7305.1948.tb01338.x)
+# - D. R. Cox, "The regression analysis of binary sequences", *Journal of the Royal
+#   Statistical Society B* 20 (1958): logistic regression, a sigmoid neuron fitted by
+#   maximum likelihood. [doi:10.1111/j.2517-6161.1958.tb00292.x](https://doi.org/10.1111/j.2517-6161.1958.tb00292.x)
+# - J. S. Bridle, "Probabilistic interpretation of feedforward classification network
+#   outputs, with relationships to statistical pattern recognition", in *Neurocomputing*,
+#   NATO ASI Series F 68 (1990): the softmax output read as class probabilities.
+#   [doi:10.1007/978-3-642-76153-9_28](https://doi.org/10.1007/978-3-642-76153-9_28)
+# - I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016),
+#   sections 5.5 (maximum likelihood) and 6.2 (cost functions and output units).
+#   [deeplearningbook.org](https://www.deeplearningbook.org/contents/mlp.html)
+# - K. P. Murphy, *Probabilistic Machine Learning: An Introduction*, MIT Press (2022): the
+#   Gaussian, Bernoulli and categorical distributions and their likelihoods.
+#   [probml.github.io](https://probml.github.io/pml-book/book1.html)

@@ -17,7 +17,8 @@
 # passes the result through an activation function. In [the perceptron](perceptron.py)
 # chapter that was enough to separate two clouds of points with a straight line, and not
 # enough for XOR, where no straight line will do. [Activation functions](activation-functions.py)
-# then supplied the smooth non-linearities that networks are built from. This chapter puts
+# then supplied the non-linearities, with slopes that training can use, that networks are
+# built from. This chapter puts
 # the pieces together: many neurons side by side make a *layer*, layers stacked one after
 # another make a *network*, and running an input through all of them is the *forward pass*.
 #
@@ -29,17 +30,24 @@
 # - explain why stacking layers needs a non-linearity in between;
 # - predict the shape of every intermediate tensor in a multilayer perceptron;
 # - count the parameters of a network by hand and check the count in code;
-# - explain how a hidden layer lets a network solve XOR.
+# - explain how a hidden layer lets a network solve XOR;
+# - build any continuous function of one variable, to any accuracy, as one hidden layer of
+#   ReLU units, and say what the universal approximation theorem does and does not promise.
 
 # %%
+import math
+
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from torch import nn
 
 from dlbook import seed_everything
+from dlbook.approximation import hinge_network, hinge_weights, uniform_knots
 from dlbook.datasets import xor
 from dlbook.figures import show
 from dlbook.figures import load_checkpoint, load_manifest
+from dlbook.losses import mse
 from dlbook.mlp import MLP, Dense
 
 seed_everything(0)
@@ -191,10 +199,22 @@ with_tanh.load_state_dict(deep_linear.state_dict())  # same weights, tanh in bet
 gap = (with_tanh(X) - merged(X)).abs().max().item()
 print(f"with tanh: largest difference from the merged layer = {gap:.3f}")
 
+# the best any single linear layer can do: fit W and b to the network by least squares
+X_many = torch.randn(1000, 3, generator=torch.Generator().manual_seed(1))  # (1000, 3)
+design = torch.cat([X_many, torch.ones(1000, 1)], dim=1)  # (1000, 4): a column of 1s for b
+with torch.no_grad():
+    for name, net in [("linear", deep_linear), ("tanh", with_tanh)]:
+        target = net(X_many)  # (1000, 2)
+        Wb = torch.linalg.lstsq(design, target).solution  # (4, 2): W^T stacked on b
+        miss = (design @ Wb - target).abs().max().item()
+        print(f"best single linear layer for the {name} network misses by up to {miss:.1e}")
+
 # %% [markdown]
-# With the tanh in between, no single layer reproduces the network any more. That is the
-# whole reason activation functions exist: they keep the layers from collapsing into one,
-# so depth adds expressive power.
+# The merged layer no longer matches once the tanh sits in between, and no other linear
+# layer does either: the one fitted by least squares to the tanh network on a thousand
+# inputs still misses by about as much, while for the linear network the fit is exact up
+# to rounding. That is the whole reason activation functions exist: they keep the layers
+# from collapsing into one, so depth adds expressive power.
 #
 # ### How deep is "deep"?
 #
@@ -304,8 +324,9 @@ print(f"share of the first layer: {share:.1%}")
 # XOR is the problem that defeated the single neuron in [the perceptron](perceptron.py)
 # chapter: the points $(0, 0)$ and $(1, 1)$ have label 0, the points $(0, 1)$ and $(1, 0)$
 # have label 1, and the two classes sit on opposite diagonals of the square, so no single
-# straight line has all of one class on one side. A hidden layer fixes this by first
-# drawing *two* lines and then combining their verdicts.
+# straight line has all of one class on one side. (Minsky and Papert's 1969 analysis of
+# what single-layer perceptrons cannot compute made such limits famous.) A hidden layer
+# fixes this by first drawing *two* lines and then combining their verdicts.
 #
 # ### A network by hand
 #
@@ -351,7 +372,9 @@ for (x1, x2), (h1, h2), y_i, label in zip(corners, H, Y_hat, labels, strict=True
 #
 # Step functions have zero slope almost everywhere, so gradient descent gets no signal from
 # them. To *learn* XOR we swap them for tanh in the hidden layer and let the output be a
-# raw score (a logit) whose sigmoid is the probability of label 1. The figure pipeline
+# raw score (a logit) whose sigmoid is the probability of label 1. Training hidden layers
+# by gradient descent, with the gradients computed by backpropagation, became widely
+# known through Rumelhart, Hinton and Williams in 1986. The figure pipeline
 # trains `MLP([2, 2, 1], activation="tanh")` on 200 noisy points around the four corners,
 # minimising binary cross-entropy (defined in the [loss functions](loss-functions.py)
 # chapter) with the Adam optimiser. Two hidden units are the fewest that can work, and so
@@ -441,6 +464,205 @@ fig.colorbar(image, ax=ax)
 plt.show()
 
 # %% [markdown]
+# ## How much can one hidden layer do?
+#
+# XOR needed a hidden layer of two units. With more hidden units the set of functions a
+# network can represent keeps growing, and there is no limit to it: Cybenko proved in 1989
+# that one hidden layer of sigmoid units followed by a linear output can come within any
+# tolerance of any continuous function on a bounded region, given enough units. Hornik
+# (1991) showed that any bounded activation that is not constant works as well, and
+# Leshno, Lin, Pinkus and Schocken (1993) that any activation will do as long as it is
+# not a polynomial, so the ReLU qualifies. Results of this kind are known together as the
+# **universal approximation theorem**. For networks with one input and ReLU units we need
+# not take the theorem on trust: we can write the weights down.
+#
+# ### Curves made of hinges
+#
+# Take one hidden ReLU unit with a single input, input weight 1 and bias $-t$. It computes
+# $\operatorname{ReLU}(x - t)$: zero up to $t$, then a line of slope 1. Call it a **hinge**
+# at $t$. Multiplied by an output weight $c$ and added to a straight line, a hinge leaves
+# the line alone to the left of $t$ and changes its slope by $c$ to the right of $t$. A sum
+# of hinges is therefore a chain of straight pieces that bends only at the hinges: a
+# continuous, piecewise-linear curve. (The same holds for ReLU networks of any depth and
+# any number of inputs: they compute continuous piecewise-linear functions, as Arora, Basu,
+# Mianjy and Mukherjee (2018) showed in general.)
+#
+# Every such chain can be built this way. To approximate a function $f$ on an interval
+# $[a, b]$, choose $k + 1$ **knots** $a = x_0 < x_1 < \dots < x_k = b$ and join the points
+# $(x_i, f(x_i))$ by straight pieces, which is linear interpolation. Piece $i$ has slope
+# $s_i = \big(f(x_{i+1}) - f(x_i)\big) / (x_{i+1} - x_i)$, and on $[a, b]$ the whole chain is
+#
+# $$g(x) = f(x_0) + s_0\,\operatorname{ReLU}(x - x_0)
+#   + \sum_{i=1}^{k-1} (s_i - s_{i-1})\,\operatorname{ReLU}(x - x_i).$$
+#
+# Read as a network, this is $k$ hidden ReLU units with input weight 1 and bias $-x_i$, then
+# a linear output with weights $c_0 = s_0$ and $c_i = s_i - s_{i-1}$ (how far the chain
+# turns at $x_i$) and bias $f(x_0)$. `dlbook.approximation.hinge_weights` computes these
+# numbers and `hinge_network` loads them into an `MLP([1, k, 1], activation="relu")`.
+# Here they are for the sine on $[-\pi, \pi]$ with $k = 5$ pieces, and a check of the
+# network against NumPy's own linear interpolation:
+
+# %%
+k = 5
+knots = uniform_knots(-math.pi, math.pi, k)  # (k + 1,) = x_0, ..., x_k, float64
+weights = hinge_weights(knots, torch.sin(knots))
+print(f"{'unit':>4} {'hinge at x_i':>13} {'bias -x_i':>10} {'output weight c_i':>18}")
+for i in range(k):
+    print(f"{i:4d} {weights.knots[i].item():13.4f} {weights.b1[i].item():10.4f} "
+          f"{weights.W2[0, i].item():18.4f}")
+print(f"output bias f(x_0) = sin(-pi) = {weights.b2.item():.1e}  (zero up to rounding)")
+
+sine_net = hinge_network(knots, torch.sin)  # an MLP([1, 5, 1]) with exactly these weights
+x_fine = torch.linspace(-math.pi, math.pi, 20001, dtype=torch.float64)  # (20001,)
+with torch.no_grad():
+    g_fine = sine_net(x_fine[:, None]).squeeze(1)  # (20001,) the network's output
+dots = np.interp(x_fine.numpy(), knots.numpy(), torch.sin(knots).numpy())  # connect the dots
+print(f"network vs np.interp: largest difference {np.abs(g_fine.numpy() - dots).max():.1e}")
+
+# %% [markdown]
+# The first output weight is the slope of the first piece; every later one is a change of
+# slope, positive in the left half, where the sine curves upwards, and negative in the
+# right half, where it curves downwards. The left panel below draws each hidden unit's
+# contribution $c_i \operatorname{ReLU}(x - x_i)$ and their sum. The middle panel adds
+# hinges, and the right one measures the largest error $\max_x |g(x) - \sin x|$ on a fine
+# grid as the number of pieces doubles.
+
+# %%
+def max_error(num_pieces: int) -> float:
+    """Largest |g(x) − sin x| over [−π, π] for the hinge network with num_pieces even pieces."""
+    net = hinge_network(uniform_knots(-math.pi, math.pi, num_pieces), torch.sin)
+    with torch.no_grad():
+        return (net(x_fine[:, None]).squeeze(1) - torch.sin(x_fine)).abs().max().item()
+
+
+pieces = [5, 10, 20, 40, 80, 160]
+errors = [max_error(n) for n in pieces]
+print(f"{'k':>4} {'max error':>10} {'pi^2/(2k^2)':>12} {'previous / this':>16}")
+for i, (n, err) in enumerate(zip(pieces, errors, strict=True)):
+    ratio = f"{errors[i - 1] / err:16.2f}" if i else ""
+    print(f"{n:4d} {err:10.2e} {math.pi ** 2 / (2 * n ** 2):12.2e} {ratio}")
+
+# %% [markdown]
+# Each doubling of the width divides the largest error by close to 4, so the error falls
+# like $1/k^2$. The third column explains why. On a piece of width $h$, a function with a
+# second derivative differs from its chord by at most $h^2 \max|f''| / 8$ (the gap between a
+# parabola and its chord is largest in the middle of the piece). For the sine,
+# $\max|f''| = 1$ and $h = 2\pi/k$, so the bound is $\pi^2 / (2k^2)$, and the measured errors
+# sit just under it: the narrower the pieces, the more the sine looks like a parabola on
+# each of them.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+xs, sin_xs = x_fine.numpy(), torch.sin(x_fine).numpy()  # (20001,) each, for plotting
+ax = axes[0]
+for i in range(k):
+    part = weights.W2[0, i] * torch.relu(x_fine - weights.knots[i])  # c_i ReLU(x − x_i)
+    ax.plot(xs, part.numpy(), lw=1, ls="--",
+            label="$c_i\\,\\mathrm{ReLU}(x - x_i)$" if i == 0 else None)
+ax.plot(xs, sin_xs, color="0.6", lw=3, alpha=0.6, label="$\\sin x$")
+ax.plot(xs, g_fine.numpy(), color="black", lw=1.8, label="sum + bias")
+ax.plot(knots.numpy(), torch.sin(knots).numpy(), "o", color="black", ms=4)
+ax.set(ylim=(-3, 3), xlabel="$x$", title=f"{k} hinges and their sum")
+ax.legend(fontsize=8, loc="lower left", frameon=False)
+ax = axes[1]
+ax.plot(xs, sin_xs, color="0.6", lw=3, alpha=0.6, label="$\\sin x$")
+for n in [5, 10, 20]:
+    with torch.no_grad():
+        net = hinge_network(uniform_knots(-math.pi, math.pi, n), torch.sin)
+        ax.plot(xs, net(x_fine[:, None]).squeeze(1).numpy(), lw=1.4, label=f"k = {n}")
+ax.set(xlabel="$x$", title="More hinges, closer fit")
+ax.legend(fontsize=8, frameon=False)
+ax = axes[2]
+ax.loglog(pieces, errors, "o-", label="max error")
+ax.loglog(pieces, [math.pi ** 2 / (2 * n ** 2) for n in pieces], "k--", lw=1,
+          label="$\\pi^2 / (2k^2)$")
+ax.set(xlabel="hidden units $k$", ylabel="$\\max_x |g(x) - \\sin x|$",
+       title="Error against width")
+ax.grid(True, which="both", alpha=0.3)
+ax.legend(fontsize=8, frameon=False)
+plt.show()
+
+# %% [markdown]
+# Nothing in the construction needs the sine's smoothness; that only sets the *rate*. Any
+# continuous $f$ on $[a, b]$ is uniformly continuous: for every tolerance $\varepsilon$ there is
+# a width $h$ such that $f$ changes by less than $\varepsilon$ between any two points closer
+# than $h$. Choose knots closer than $h$. On each piece the chain's value at $x$ is a
+# weighted average of $f(x_i)$ and $f(x_{i+1})$, and both lie within $\varepsilon$ of
+# $f(x)$, so $|g(x) - f(x)| < \varepsilon$ everywhere on $[a, b]$. That is the universal
+# approximation theorem for one input and ReLU units, proved by building the network.
+#
+# The theorem promises existence and nothing more, and three things are left open. *How
+# many units*: for the sine, a tolerance $\varepsilon$ needs about $\pi / \sqrt{2\varepsilon}$
+# of them by the bound above, and a function that wiggles faster needs more. With $d$
+# inputs the same gridding idea needs a number of cells that grows like $(1/h)^d$, which is
+# hopeless for images, and depth can be much more economical: Telgarsky (2016) gives
+# functions that a deep ReLU network computes with a few units per layer, but that a
+# network with few layers can only approximate with exponentially many units. *Whether
+# training finds the weights*: the theorem is silent, and the XOR runs above already showed
+# gradient descent getting stuck. *How the network behaves between and beyond the training
+# points*: that is generalisation, the subject of the [overfitting](../training/overfitting.py)
+# chapter.
+#
+# ### Training finds hinges too
+#
+# We placed the knots by hand. Gradient descent can find weights of the same kind on its
+# own. The next cell trains `MLP([1, 16, 1], activation="relu")` from random weights on 256
+# evenly spaced samples of the sine, minimising the mean squared error with Adam for 2000
+# full-batch steps (a few seconds), and compares it with the hand-placed network of 16
+# hinges. A trained hidden unit computes $\operatorname{ReLU}(w_j x + b_j)$ with any
+# $w_j$, so it is a hinge at $x = -b_j / w_j$, opening to the right when $w_j > 0$ and to the
+# left when $w_j < 0$.
+
+# %%
+g_train = torch.Generator().manual_seed(0)
+X_sin = torch.linspace(-math.pi, math.pi, 256)[:, None]  # (256, 1) training inputs
+y_sin = torch.sin(X_sin)  # (256, 1) targets
+trained_16 = MLP([1, 16, 1], activation="relu", generator=g_train)
+opt = torch.optim.Adam(trained_16.parameters(), lr=0.01)
+for _ in range(2000):
+    loss = mse(trained_16(X_sin), y_sin)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+hand_16 = hinge_network(uniform_knots(-math.pi, math.pi, 16), torch.sin)
+x_check = x_fine[:, None]  # (20001, 1)
+with torch.no_grad():
+    for name, net in [("hand-placed", hand_16), ("trained", trained_16)]:
+        out = net(x_check.to(net.layers[0].weight.dtype)).double()  # (20001, 1)
+        print(f"{name:<12} mean squared error {mse(out, torch.sin(x_check)).item():.1e}   "
+              f"max error {(out - torch.sin(x_check)).abs().max().item():.3f}")
+    w_in, b_in = trained_16.layers[0].weight.squeeze(1), trained_16.layers[0].bias  # (16,), (16,)
+    hinges = -b_in / w_in  # unit j bends where w_j x + b_j = 0
+    inside = hinges.abs() < math.pi
+print(f"trained hinges inside [-pi, pi]: {int(inside.sum())} of 16, at")
+print(torch.sort(hinges[inside]).values)
+print(f"of those, opening to the left (w_j < 0): {int((w_in[inside] < 0).sum())}")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.4))
+ax.plot(xs, sin_xs, color="0.6", lw=3, alpha=0.6, label="$\\sin x$")
+with torch.no_grad():
+    ax.plot(xs, trained_16(x_fine[:, None].float()).squeeze(1).numpy(), lw=1.6,
+            label="trained, 16 units")
+for t in hinges[inside]:
+    ax.axvline(t.item(), color="tab:red", lw=0.8, alpha=0.6)
+ax.plot([], [], color="tab:red", lw=0.8, label="its hinges $-b_j / w_j$")
+ax.set(xlabel="$x$", xlim=(-math.pi, math.pi), title="A trained ReLU network and where it bends")
+ax.legend(fontsize=8, frameon=False)
+plt.show()
+
+# %% [markdown]
+# Training found a network of the same kind. Twelve of its sixteen units bend inside the
+# interval, seven of them opening to the left, a direction our construction never needed;
+# the other four bend outside it, so over the whole interval each of them is a straight
+# line or zero. The fit is close but, by both measures printed above, worse than the
+# hand-placed one: 2000 steps of Adam have not spread the hinges as well as we could by
+# hand, and three of them crowd together near $x = -2.5$, where one would do. The hand
+# construction proves that good weights exist; gradient descent finds good-enough ones
+# without being told where the knots go, and in many dimensions, where no one could place
+# them by hand, that is the only way to get them.
+
+# %% [markdown]
 # ## Summary
 #
 # - A **dense layer** is a group of neurons that share their inputs. With the examples of a
@@ -459,6 +681,13 @@ plt.show()
 #   usually dominates the count.
 # - A hidden layer solves XOR by moving the data into a space where one line suffices. A
 #   trained 2-2-1 network finds such a solution, but small networks can also get stuck.
+# - One hidden layer of $k$ ReLU units can be any continuous piecewise-linear function
+#   with $k$ pieces: each unit is a hinge, and its output weight is the change of slope
+#   there. Connecting the dots of a continuous function this way approximates it as
+#   closely as we like (the universal approximation theorem, here proved by construction);
+#   for the sine the largest error falls like $1/k^2$. The theorem promises that the
+#   weights exist, not how many units are needed in many dimensions nor that training finds
+#   them, although training on the sine does find hinges of its own.
 #
 # ## Exercises
 #
@@ -631,3 +860,100 @@ plt.show()
 # seeds stall as in the figure.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 7 · Hinges for a parabola</p>
+#
+# Build the hinge network for $f(x) = x^2$ on $[0, 1]$ with $k = 1, 2, 4, 8$ equal pieces and
+# measure its largest error on a fine grid. Show that over a piece $[x_i, x_{i+1}]$ the
+# chord lies above the parabola by $(x - x_i)(x_{i+1} - x)$, and deduce the largest error
+# exactly. What are the output weights, and why are they all the same after the first?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# The chord from $(a, a^2)$ to $(b, b^2)$ is $(a + b)x - ab$, and
+# $(a + b)x - ab - x^2 = (x - a)(b - x)$, which is largest in the middle of the piece, at
+# $h^2/4$ for a width $h = 1/k$. So the largest error is $1/(4k^2)$.
+#
+# ```python
+# x = torch.linspace(0, 1, 10001, dtype=torch.float64)  # contains every midpoint
+# for k in [1, 2, 4, 8]:
+#     net = hinge_network(uniform_knots(0.0, 1.0, k), lambda t: t**2)
+#     with torch.no_grad():
+#         error = (net(x[:, None]).squeeze(1) - x**2).abs().max().item()
+#     print(k, error, 1 / (4 * k**2), net.layers[1].weight.data)
+# ```
+#
+# The slope of piece $i$ is $x_i + x_{i+1} = (2i + 1)h$, so the first output weight is
+# $h$ and every later one is a turn of $2h$: the parabola bends equally everywhere, since
+# its second derivative is the constant 2.
+#
+# </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 8 · Two ways to build |x|</p>
+#
+# Build $|x|$ on $[-1, 1]$ with `hinge_network` from the knots $(-1, 0, 1)$. Then set the
+# weights of `MLP([1, 2, 1], activation="relu")` by hand so that it equals $|x|$ for every
+# real $x$. Compare the two networks on $x = -3, -2, \dots, 3$ and explain where and why
+# they differ.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# `hinge_network` gives $g(x) = 1 - \operatorname{ReLU}(x + 1) + 2\operatorname{ReLU}(x)$,
+# which is $|x|$ on $[-1, 1]$ and also for $x > 1$, where it equals $x$. Left of $-1$ both
+# hinges are off and $g$ stays at 1. Its hinges all open to the right, so it cannot bend
+# left of its first knot. The exact network uses one hinge opening each way,
+# $|x| = \operatorname{ReLU}(x) + \operatorname{ReLU}(-x)$:
+#
+# ```python
+# net = hinge_network(torch.tensor([-1.0, 0.0, 1.0]), torch.abs)
+# two = MLP([1, 2, 1], activation="relu")
+# with torch.no_grad():
+#     two.layers[0].weight.copy_(torch.tensor([[1.0], [-1.0]]))  # one hinge each way
+#     two.layers[0].bias.zero_()
+#     two.layers[1].weight.copy_(torch.tensor([[1.0, 1.0]]))
+#     two.layers[1].bias.zero_()
+#     x = torch.linspace(-3, 3, 7)[:, None]  # (7, 1)
+#     print(torch.cat([x, x.abs(), net(x), two(x)], dim=1))  # |x|, hinges, two units
+# ```
+#
+# The columns agree from $-1$ on; at $-2$ and $-3$ the hinge network says 1. Outside the
+# knots a network only extrapolates its outermost pieces, which is one reason to be wary
+# of any network's predictions far from its training data.
+#
+# </details>
+#
+# ## References
+#
+# - M. Minsky and S. Papert, *Perceptrons: An Introduction to Computational Geometry*,
+#   MIT Press (1969; expanded edition 1988): what single-layer perceptrons cannot compute,
+#   such as parity, of which XOR is the two-input case. [doi:10.7551/mitpress/11301.001.0001](https://doi.org/10.7551/mitpress/11301.001.0001)
+# - D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
+#   back-propagating errors", *Nature* 323 (1986): multilayer networks whose hidden units
+#   learn their own features. [doi:10.1038/323533a0](https://doi.org/10.1038/323533a0)
+# - G. Cybenko, "Approximation by superpositions of a sigmoidal function", *Mathematics of
+#   Control, Signals and Systems* 2 (1989): one hidden layer of sigmoids approximates any
+#   continuous function. [doi:10.1007/BF02551274](https://doi.org/10.1007/BF02551274)
+# - K. Hornik, "Approximation capabilities of multilayer feedforward networks", *Neural
+#   Networks* 4 (1991): the same for any bounded, non-constant activation.
+#   [doi:10.1016/0893-6080(91)90009-T](https://doi.org/10.1016/0893-6080%2891%2990009-T)
+# - M. Leshno, V. Ya. Lin, A. Pinkus and S. Schocken, "Multilayer feedforward networks
+#   with a nonpolynomial activation function can approximate any function", *Neural
+#   Networks* 6 (1993): any activation that is not a polynomial, the ReLU included.
+#   [doi:10.1016/S0893-6080(05)80131-5](https://doi.org/10.1016/S0893-6080%2805%2980131-5)
+# - M. Telgarsky, "Benefits of depth in neural networks", COLT 2016: functions that deep
+#   networks compute with few units and shallow ones only with exponentially many.
+#   [arXiv:1602.04485](https://arxiv.org/abs/1602.04485)
+# - R. Arora, A. Basu, P. Mianjy and A. Mukherjee, "Understanding deep neural networks
+#   with rectified linear units", ICLR 2018: ReLU networks compute exactly the continuous
+#   piecewise-linear functions. [arXiv:1611.01491](https://arxiv.org/abs/1611.01491)
+# - I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016),
+#   chapter 6: feed-forward networks, XOR, and universal approximation and depth.
+#   [deeplearningbook.org](https://www.deeplearningbook.org/contents/mlp.html)

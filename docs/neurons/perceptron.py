@@ -516,6 +516,16 @@ for (x1, x2), (h1, h2), o in zip(corners.tolist(), H.tolist(), out.tolist(), str
 #
 # ## A short history
 #
+# **Before the machine.** The neuron as a threshold unit is older than the perceptron. In
+# 1943 Warren McCulloch and Walter Pitts described idealised neurons with on/off inputs:
+# a unit fires when enough of its excitatory inputs are on, unless an inhibitory input
+# vetoes it, and networks of such units can compute any logical function. Their
+# thresholds and connections were fixed by the designer; nothing was learned. In 1949 the
+# psychologist Donald Hebb proposed that the connection between two nerve cells grows
+# stronger when they are active together, an early idea of how experience could change
+# the weights. What Rosenblatt added was a unit that learns its weights from labelled
+# examples, with a rule for doing it.
+#
 # **The machine.** Rosenblatt, a psychologist at the Cornell Aeronautical Laboratory,
 # described the perceptron in a 1957 technical report and in a 1958 paper in
 # *Psychological Review*, "The perceptron: a probabilistic model for information storage
@@ -735,3 +745,37 @@ for (x1, x2), (h1, h2), o in zip(corners.tolist(), H.tolist(), out.tolist(), str
 # close to the bound.
 #
 # </details>
+#
+# ## References
+#
+# - W. S. McCulloch and W. Pitts, "A logical calculus of the ideas immanent in nervous
+#   activity", *Bulletin of Mathematical Biophysics*, vol. 5 (1943): threshold neurons that
+#   compute logic. [doi:10.1007/BF02478259](https://doi.org/10.1007/BF02478259)
+# - D. O. Hebb, *The Organization of Behavior*, Wiley (1949): connections that strengthen
+#   with use. [doi:10.4324/9781410612403](https://doi.org/10.4324/9781410612403) (reprint)
+# - F. Rosenblatt, "The perceptron: a perceiving and recognizing automaton", Report
+#   85-460-1, Cornell Aeronautical Laboratory (1957): the first description.
+# - F. Rosenblatt, "The perceptron: a probabilistic model for information storage and
+#   organization in the brain", *Psychological Review* 65 (1958): the perceptron and its
+#   learning rule. [doi:10.1037/h0042519](https://doi.org/10.1037/h0042519)
+# - H. D. Block, "The perceptron: a model for brain functioning. I", *Reviews of Modern
+#   Physics* 34 (1962): an analysis of the perceptron, with a proof of convergence.
+#   [doi:10.1103/RevModPhys.34.123](https://doi.org/10.1103/RevModPhys.34.123)
+# - A. B. J. Novikoff, "On convergence proofs on perceptrons", *Proceedings of the
+#   Symposium on the Mathematical Theory of Automata*, Polytechnic Institute of Brooklyn
+#   (1962): the $(R/\gamma)^2$ mistake bound.
+# - M. Minsky and S. Papert, *Perceptrons: An Introduction to Computational Geometry*,
+#   MIT Press (1969; expanded edition 1988): what perceptrons cannot compute.
+#   [doi:10.7551/mitpress/11301.001.0001](https://doi.org/10.7551/mitpress/11301.001.0001)
+# - S. Linnainmaa, "Taylor expansion of the accumulated rounding error", *BIT* 16 (1976):
+#   reverse-mode differentiation, first described in his 1970 master's thesis.
+#   [doi:10.1007/BF01931367](https://doi.org/10.1007/BF01931367)
+# - P. J. Werbos, "Beyond regression: new tools for prediction and analysis in the
+#   behavioral sciences", PhD thesis, Harvard University (1974): backpropagation for
+#   networks.
+# - D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
+#   back-propagating errors", *Nature* 323 (1986): hidden units that learn features.
+#   [doi:10.1038/323533a0](https://doi.org/10.1038/323533a0)
+# - S. I. Gallant, "Perceptron-based learning algorithms", *IEEE Transactions on Neural
+#   Networks* 1 (1990): the pocket algorithm.
+#   [doi:10.1109/72.80230](https://doi.org/10.1109/72.80230)

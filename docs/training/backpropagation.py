@@ -21,10 +21,14 @@
 # comparable to running the network forward, is **backpropagation**.
 #
 # Backpropagation is nothing more than [the chain rule](../foundations/mathematical-foundations.py),
-# applied in a clever order and with careful bookkeeping. This chapter builds it up in
-# three stages: on a handful of scalar operations, on a tiny network that we also work
-# through by hand, and on a whole multilayer perceptron in matrix form. Along the way
-# every gradient is checked against PyTorch. By the end you should be able to:
+# applied in a clever order and with careful bookkeeping. The bookkeeping, known in
+# numerical analysis as reverse-mode differentiation, is older than neural networks
+# (Baydin et al. 2018 survey its history); the 1986 paper of Rumelhart, Hinton and
+# Williams showed that it trains networks with hidden layers to find useful internal
+# representations of their own, and made it the standard way to train them. This
+# chapter builds it up in three stages: on a handful of scalar operations, on a tiny
+# network that we also work through by hand, and on a whole multilayer perceptron in
+# matrix form. Along the way every gradient is checked against PyTorch. By the end you should be able to:
 #
 # - draw the computational graph of an expression and name each node's local derivative;
 # - explain backpropagation as messages passed from the loss back to the inputs;
@@ -32,7 +36,9 @@
 # - write the backward pass of a dense layer in matrix form, with the shape of every term;
 # - check any gradient with finite differences and read the relative error;
 # - explain why a backward pass costs at most about two forward passes, and why gradients
-#   can vanish or explode in deep networks.
+#   can vanish or explode in deep networks;
+# - explain why hidden units that start with equal weights stay equal, and choose the
+#   scale of random initial weights (Xavier or He) from a layer's widths and activation.
 
 # %%
 import inspect
@@ -54,15 +60,20 @@ from dlbook.backprop import (
     mlp_forward_backward,
     mse_backward,
     params_from_mlp,
+    sgd_step,
 )
 from dlbook.calculus import numerical_gradient
+from dlbook.datasets import moons
 from dlbook.figures import show
 from dlbook.figures import load_manifest
+from dlbook.initialization import he_normal_, he_std, init_mlp_, preactivation_stds, xavier_normal_, xavier_std
 from dlbook.losses import mse
+from dlbook.metrics import binary_accuracy
 from dlbook.mlp import MLP
 from dlbook.trace import WIRING, trace_two_layer
 
 seed_everything(0)
+torch.set_num_threads(1)  # networks this small run faster on one CPU thread
 
 # %% [markdown]
 # ## Computational graphs
@@ -555,7 +566,10 @@ for i, (layer, (dW, db)) in enumerate(zip(model.layers, grads_ours, strict=True)
 # `mlp_forward_backward` for the gradients and `sgd_step` for the update
 # $W \leftarrow W - \eta\, \partial L / \partial W$. Beside it, an identical copy of the
 # network, starting from the same weights, was trained with `torch.autograd` and
-# `torch.optim.SGD` at the same learning rate, in ordinary float32.
+# `torch.optim.SGD` at the same learning rate, in ordinary float32. Both take full-batch
+# steps: every step uses the gradient on all the training points, so `torch.optim.SGD`,
+# despite its name, does plain gradient descent here (nothing about it is stochastic;
+# the randomness of mini-batches is the subject of the next chapter).
 
 # %%
 show("backprop-moons")
@@ -635,7 +649,10 @@ print(f"{theta.numel()} parameters, {2 * theta.numel()} forward passes for the n
 print(f"relative error, float64, h = 1e-5: {rel_error(g_backprop, g_numerical):.1e}")
 
 # %% [markdown]
-# An error this close to float64's precision means the backward pass is right. For
+# An error ten orders of magnitude below one means the backward pass is right. It is
+# not zero because the central difference is itself only an approximation, with an
+# error of order $h^2$ and a rounding error that grows as $h$ shrinks (the precision
+# table below shows both); a wrong backward pass gives an error of order one. For
 # contrast, here is a classic silent bug: the derivative of the *mean* squared error
 # written as if the loss were a *sum*, forgetting to divide by the number of entries $N$.
 # The gradient check flags it at once:
@@ -764,8 +781,9 @@ print(f"backward {1000 * t_backward:6.1f} ms   (backward / forward = {t_backward
 # In a deep network that is a long product. If each factor shrinks the message a little,
 # the early layers receive almost nothing and barely learn: the gradient **vanishes**. If
 # each factor enlarges it, the gradient **explodes**, and a single update can throw the
-# weights far away. The sigmoid is a prime suspect for the first problem, because its
-# derivative is never large:
+# weights far away. (Bengio, Simard and Frasconi (1994) analysed both for recurrent
+# networks, where the chain runs over time steps.) The sigmoid is a prime suspect for
+# the first problem, because its derivative is never large:
 
 # %%
 z = torch.linspace(-10, 10, 2001)
@@ -831,18 +849,215 @@ plt.show()
 # layer whose gradient is that small hardly moves during training, however long we wait.
 #
 # The right panel shows that the activation is only half of the story; the scale of the
-# weights is the other half. For ReLU, a gain of $\sqrt2$ keeps the message roughly the
-# same size through all twenty layers. A gain of 1 makes it shrink layer after layer,
-# and a gain of 2 makes it grow, each by a roughly constant factor per layer that
-# compounds exponentially with depth. Choosing the gain so that the signal keeps its
-# size is the idea behind careful initialisation schemes.
+# weights is the other half. For ReLU, a gain of $\sqrt2$ keeps the message within a
+# small factor of its size over all twenty layers (the printed ratio), a few per cent
+# per layer. A gain of 1 makes it shrink layer after layer, and a gain of 2 makes it
+# grow, each by a roughly constant factor per layer that compounds exponentially with
+# depth. Choosing the gain so that the signal keeps its size is the idea behind the
+# initialisation schemes of the next section.
 #
-# Later chapters take these problems apart and collect the standard remedies: activation
-# functions like ReLU whose derivative does not shrink the message, initialisations
-# scaled to the width of each layer, normalisation layers that re-centre and rescale the
-# activations during training, and residual connections that give the gradient a
-# shortcut around each layer. All of them are easier to understand once you can see the
-# backward pass as a chain of matrix products, which is what this chapter was about.
+# ## Where training starts: initialising the weights
+#
+# ### Why not all zeros?
+#
+# Gradient descent needs a starting point, and zero looks like the most neutral one.
+# It is the one choice that cannot work, for a reason the matrix formulas make plain.
+# Suppose the units of a hidden layer start alike: the same incoming weights, the same
+# bias, and the same weights on the connections that leave them. Then they compute the
+# same value for every example, and on the way back each receives the same message,
+# because the column of $W^{(l+1)}$ that carries its message is the same for all of
+# them. The rows of $\partial L/\partial W^{(l)} = (\delta^{(l)})^\top A^{(l-1)}$ that
+# belong to these units are therefore equal, the update changes them by the same
+# amount, and after the step they are alike again. By induction they stay alike for
+# as long as we train: the layer has $n$ units but computes what a single unit computes.
+# This is the **symmetry** problem, and the cure is to start every weight at a
+# different random value, which *breaks the symmetry*.
+#
+# All zeros is the extreme case. A tanh or ReLU unit with zero weights and bias outputs
+# 0 whatever the input, so the gradient of each weight that leaves it, the message
+# times that output, is 0; and the message it passes down, $\delta W$, is 0 because $W$
+# is. Only the output bias can learn.
+#
+# The cell trains a 2-8-1 tanh network on the two moons with the chapter's own
+# hand-written backward pass (`mlp_forward_backward` and `sgd_step`, the mean squared
+# error against targets $\pm 1$, 300 full-batch steps) from three starts: all weights
+# zero, all weights equal to 0.5, and the library's random initialisation. It prints the
+# first-layer gradient of the first three hidden units at step 0, then how many
+# *different* hidden units the trained first layer has:
+
+# %%
+X_moons, y_moons = moons(200, noise=0.15, seed=0)
+Y_moons = 2 * y_moons.float().unsqueeze(1) - 1  # (200, 1): targets −1 and +1
+
+
+def train_from(start: str, num_steps: int = 300, lr: float = 0.2) -> tuple[MLP, torch.Tensor, float]:
+    """A 2-8-1 tanh MLP trained by full-batch gradient descent from `start`, and ∂L/∂W1 at step 0."""
+    model = MLP([2, 8, 1], activation="tanh", generator=torch.Generator().manual_seed(0))
+    params = params_from_mlp(model)  # [(W1, b1), (W2, b2)], sharing the model's storage
+    if start != "random":
+        for W, b in params:
+            W.fill_(0.0 if start == "zeros" else 0.5)  # every weight the same number
+            b.zero_()
+    for step in range(num_steps):
+        loss, grads = mlp_forward_backward(params, X_moons, Y_moons, activations=["tanh", "linear"])
+        if step == 0:
+            first_dW1 = grads[0][0].clone()  # (8, 2): one row per hidden unit
+        sgd_step(params, grads, lr=lr)
+    return model, first_dW1, loss.item()
+
+
+for start in ("zeros", "equal", "random"):
+    model, first_dW1, loss = train_from(start)
+    W1 = model.layers[0].weight.detach()  # (8, 2)
+    with torch.no_grad():
+        acc = binary_accuracy(model(X_moons), y_moons).item()
+    rows = "  ".join(f"({g1:+.3f}, {g2:+.3f})" for g1, g2 in first_dW1[:3].tolist())
+    print(f"{start:>6}: ∂L/∂W1 at step 0, units 1-3: {rows}")
+    print(f"{'':>8}after 300 steps: distinct hidden units {len(torch.unique(W1, dim=0))} of 8, "
+          f"loss {loss:.3f}, training accuracy {acc:.1%}")
+
+# %% [markdown]
+# From zeros, nothing reaches the first layer: its gradient is exactly zero, it is still
+# zero after training, and the network outputs the same number for every point, which
+# gets half of them right. From equal weights the gradient is not zero, but its rows are
+# identical, and after 300 steps the eight hidden units are still one unit copied eight
+# times. A network with one tanh unit can only separate the moons by a straight line,
+# like a single neuron, and its accuracy shows it. From random weights the
+# units differ from the first step on and the network bends its boundary around both
+# moons. Note that the biases were zero in all three runs: biases do not need to be
+# random, as long as the weights are.
+#
+# ### How large? Keeping the signal's size
+#
+# Random, then, but drawn at which scale? The gain experiment of the previous section
+# showed what is at stake, and one line of algebra gives the answer. A unit of a layer
+# computes $z = \sum_{i=1}^{n_{\text{in}}} w_i a_i$ (plus a bias, zero at the start). Let
+# the weights be independent, with mean 0 and variance $\sigma^2$, and independent of
+# the inputs $a_i$. Then the terms have mean zero and are uncorrelated, so their
+# variances add:
+#
+# $$\operatorname{Var}(z) = n_{\text{in}}\, \sigma^2\, \mathbb{E}\big[a^2\big].$$
+#
+# - Around zero, tanh is close to the identity, so $\mathbb{E}[a^2]$ is about the
+#   variance of the previous layer's $z$, and that variance is passed on unchanged when
+#   $n_{\text{in}} \sigma^2 = 1$, that is $\sigma^2 = 1/n_{\text{in}}$, the scale that
+#   LeCun, Bottou, Orr and Müller (1998) recommend.
+# - The backward message $\delta^{(l)} W^{(l)}$ sums over the $n_{\text{out}}$ units of
+#   the layer, so by the same argument it keeps its size when $\sigma^2 = 1/n_{\text{out}}$.
+# - **Xavier** (or **Glorot**) initialisation, proposed by Glorot and Bengio (2010),
+#   cannot satisfy both unless the two widths are equal, and takes the compromise
+#   $\sigma^2 = 2/(n_{\text{in}} + n_{\text{out}})$.
+# - A ReLU sets the negative half of a symmetric $z$ to zero, so
+#   $\mathbb{E}[\operatorname{relu}(z)^2] = \tfrac12 \operatorname{Var}(z)$: every layer
+#   halves the signal's second moment unless $n_{\text{in}}\sigma^2 = 2$. That is **He**
+#   (or **Kaiming**) initialisation, from He, Zhang, Ren and Sun (2015):
+#   $\sigma^2 = 2/n_{\text{in}}$.
+#
+# In the language of the gain experiment, $W \sim \mathcal{N}(0, \text{gain}^2/n_{\text{in}})$,
+# He's rule is exactly the gain $\sqrt2$ that kept the ReLU messages at their size, and
+# Xavier's rule, for layers of equal width, is the gain 1 that let them shrink. The
+# library's default (the same as `nn.Linear`'s) draws from
+# $U(-1/\sqrt{n_{\text{in}}}, 1/\sqrt{n_{\text{in}}})$, whose variance is $1/(3 n_{\text{in}})$:
+# a gain of $1/\sqrt3 \approx 0.58$, smaller than both. The book's module
+# `dlbook.initialization` writes both rules out:
+
+# %%
+print(inspect.getsource(xavier_std))
+print(inspect.getsource(he_std))
+
+# %% [markdown]
+# `xavier_normal_` and `he_normal_` fill a weight matrix of shape
+# $(n_{\text{out}}, n_{\text{in}})$ from $\mathcal{N}(0, \sigma^2)$ with these standard
+# deviations. They make the same call as PyTorch's `torch.nn.init.xavier_normal_` and
+# `kaiming_normal_`, so with the same generator they draw the very same numbers; and over
+# the 131,072 entries of a 256 × 512 matrix the sample variance lands close to the formula:
+
+# %%
+for name, ours, theirs, variance in (
+    ("Xavier", xavier_normal_, torch.nn.init.xavier_normal_, 2 / (512 + 256)),
+    ("He", he_normal_, lambda W, generator: torch.nn.init.kaiming_normal_(W, nonlinearity="relu",
+                                                                          generator=generator), 2 / 512),
+):
+    W_ours = ours(torch.empty(256, 512), generator=torch.Generator().manual_seed(0))  # (n_out, n_in)
+    W_torch = theirs(torch.empty(256, 512), generator=torch.Generator().manual_seed(0))
+    print(f"{name:<6}: formula σ² = {variance:.6f}, sample variance {W_ours.var().item():.6f} "
+          f"(torch.nn.init: {W_torch.var().item():.6f}), largest difference {(W_ours - W_torch).abs().max():.1e}")
+
+# %% [markdown]
+# ### Through a deep stack
+#
+# Now the forward signal itself. We push a batch of 256 standard-normal inputs through
+# 20 layers of 128 units, with zero biases, and print the standard deviation of each
+# layer's pre-activations $Z^{(l)}$, the numbers the activation function receives
+# (`preactivation_stds`). Five combinations: tanh and ReLU with the library's default
+# initialisation, tanh and ReLU with Xavier's, and ReLU with He's.
+
+# %%
+stack_depth, stack_width = 20, 128
+X_stack = torch.randn(256, stack_width, generator=torch.Generator().manual_seed(0))
+cases = {"tanh, default": ("tanh", None), "tanh, Xavier": ("tanh", "xavier_normal"),
+         "ReLU, default": ("relu", None), "ReLU, Xavier": ("relu", "xavier_normal"),
+         "ReLU, He": ("relu", "he_normal")}
+scales, spread = {}, {}
+for label, (activation, scheme) in cases.items():
+    g = torch.Generator().manual_seed(1)
+    stack = MLP([stack_width] * (stack_depth + 1), activation=activation, generator=g)
+    if scheme is not None:
+        init_mlp_(stack, scheme, generator=g)  # weights by the scheme, biases zero
+    scales[label] = preactivation_stds(stack, X_stack)  # spread of all of Z, layer by layer
+    spread[label] = preactivation_stds(stack, X_stack, per_unit=True)[-1]  # layer 20, unit by unit
+
+shown = (1, 2, 3, 5, 10, 15, 20)
+print("layer " + "".join(f"{label:>15}" for label in cases))
+for layer in shown:
+    print(f"{layer:>5} " + "".join(f"{scales[label][layer - 1]:>15.3g}" for label in cases))
+print("layer 20, the spread of each unit over the examples, averaged over the units:")
+print("      " + "".join(f"{spread[label]:>15.1e}" for label in cases))
+
+fig, ax = plt.subplots(figsize=(6.5, 3.6))
+styles = {"tanh, default": ("tab:green", ":"), "tanh, Xavier": ("tab:green", "-"),
+          "ReLU, default": ("tab:orange", ":"), "ReLU, Xavier": ("tab:orange", "--"),
+          "ReLU, He": ("black", "-")}
+for label, (color, ls) in styles.items():
+    ax.semilogy(range(1, stack_depth + 1), scales[label], marker="o", ms=3, color=color, ls=ls, label=label)
+ax.set(xlabel="layer $l$", ylabel=r"standard deviation of $Z^{(l)}$", xticks=[1, 5, 10, 15, 20],
+       title="The forward signal through 20 layers of 128 units")
+ax.grid(True, which="major", alpha=0.3)
+ax.legend(frameon=False, fontsize=8, ncol=2)
+plt.show()
+
+# %% [markdown]
+# The first row shows the input side: with Xavier's and the default rule the first layer
+# preserves (or, for the default, shrinks by $\sqrt3$) the unit variance of the inputs,
+# while He's rule doubles the variance, a standard deviation of about $\sqrt2$, because
+# the raw inputs have not been through a ReLU. From there the columns part ways.
+#
+# - **ReLU with He** stays of order one all the way down. It wanders a little, because
+#   each layer multiplies the variance by a random factor close to one rather than by
+#   exactly one, but there is no trend. (Part of that spread is shared by all the
+#   examples, as the last line shows: deep ReLU stacks also make different inputs look
+#   more alike, a subtler effect than the one studied here.)
+# - **ReLU with Xavier** loses half the variance at every layer, a factor $1/\sqrt2$ in
+#   the standard deviation, which after twenty layers is the three orders of magnitude the
+#   table shows.
+# - **tanh with Xavier** shrinks too, but far more slowly: tanh is the identity only near
+#   zero, and larger inputs come out a little smaller, so a slight loss per layer adds up.
+# - With the **default** rule both activations shrink fast for a few layers and then level
+#   off. What is left at that level is mostly the biases, which the default rule draws at
+#   random with about that spread. The last lines of the output show it: measured unit by
+#   unit, across the examples, the deep layers' inputs hardly vary at all, so these
+#   networks compute nearly the same output for every input. The information about $X$
+#   has been washed out before training starts.
+#
+# Both rules are statements about the *start* of training: they give gradient descent a
+# network in which the signal reaches the last layer and the messages reach the first.
+# Training then moves the weights wherever the loss takes them. For very deep networks
+# an initialisation alone is not enough, and later chapters add the other standard
+# remedies: normalisation layers that re-centre and rescale the activations during
+# training (Ioffe and Szegedy 2015), and residual connections that give the gradient a
+# shortcut around each layer (He et al. 2016).
+# All of them are easier to understand once you can see the backward pass as a chain of
+# matrix products, which is what this chapter was about.
 #
 # ## Summary
 #
@@ -865,6 +1080,11 @@ plt.show()
 # - Messages are multiplied by a weight matrix and an activation derivative at every layer,
 #   so in deep networks they can vanish or explode; the activation and the scale of the
 #   initial weights decide which.
+# - Hidden units that start alike get identical gradients and stay alike, so initial
+#   weights must be random (zero biases are fine). Their scale should keep the signal's
+#   variance: Xavier/Glorot, $\sigma^2 = 2/(n_{\text{in}} + n_{\text{out}})$, for tanh
+#   and linear layers; He/Kaiming, $\sigma^2 = 2/n_{\text{in}}$, for ReLU, the gain
+#   $\sqrt2$ of the vanishing-gradient experiment.
 #
 # ## Exercises
 #
@@ -1054,8 +1274,8 @@ plt.show()
 # $\sum_l n_{l-1} n_l$, do not depend on $B$ at all. So memory for activations grows
 # linearly with the batch size and with depth, and for large batches it dominates.
 # Remedies: a smaller batch; storing less and recomputing the rest during the backward
-# pass (*gradient checkpointing*, which trades compute for memory); or storing the
-# activations in a lower precision.
+# pass (*gradient checkpointing*, Chen et al. 2016, which trades compute for memory); or
+# storing the activations in a lower precision.
 #
 # </details>
 #
@@ -1079,7 +1299,7 @@ plt.show()
 #     print(f"gain {gain:.2f}: layer 1 / layer 20 = {norms[0] / norms[-1]:.2e}")
 # ```
 #
-# The printed ratios pass through one for a gain a little above 1; well below 1 the
+# The printed ratios pass through one for a gain between 1.2 and 5/3; well below 1 the
 # messages shrink with depth, and well above they grow on the way back. Near zero, tanh
 # behaves like the identity, with slope 1, so weights that preserve the size of the
 # signal, a gain near 1, are about right; a little more makes up for the saturation away
@@ -1089,3 +1309,75 @@ plt.show()
 # standard deviation compensates.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 7 · Which zeros are harmless?</p>
+#
+# Zero biases did no harm in the symmetry experiment. Are zero *weights* always fatal?
+# Train the experiment's 2-8-1 network with its random first layer but an output layer
+# $W^{(2)}$ of zeros. Print how far $W^{(1)}$ has moved after the first and after the
+# second step, and the accuracy after 300 steps. Explain what you see with the
+# backward-pass formulas.
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# model = MLP([2, 8, 1], activation="tanh", generator=torch.Generator().manual_seed(0))
+# params = params_from_mlp(model)  # [(W1, b1), (W2, b2)]
+# params[1][0].zero_()  # W2 = 0; W1 keeps its random values
+# W1_start = params[0][0].clone()
+# for step in range(1, 301):
+#     loss, grads = mlp_forward_backward(params, X_moons, Y_moons, activations=["tanh", "linear"])
+#     sgd_step(params, grads, lr=0.2)
+#     if step <= 2:
+#         print(f"after step {step}: W1 moved by {(params[0][0] - W1_start).abs().max():.4f}, "
+#               f"W2 = {[round(w, 3) for w in params[1][0].flatten().tolist()]}")
+# with torch.no_grad():
+#     print(f"after 300 steps: loss {loss.item():.3f}, accuracy {binary_accuracy(model(X_moons), y_moons):.1%}")
+# ```
+#
+# In the first step the message to the hidden layer is $\delta^{(2)} W^{(2)} = 0$, so
+# $W^{(1)}$ does not move. But the output weights receive
+# $\partial L/\partial W^{(2)} = (\delta^{(2)})^\top A^{(1)}$, and because the hidden units
+# already differ, so do the entries of that gradient. After one step $W^{(2)}$ is no longer
+# zero, and from the second step on the messages reach the first layer, different for
+# every unit. The network ends as well trained as the one started from random weights
+# everywhere. What must not be equal is the units *within* a layer that is followed by
+# more layers; once the hidden units differ, a zero output layer breaks no rule. (Large
+# networks sometimes start the last layer of a block at zero on purpose, so that the
+# block begins as a shortcut that changes nothing.)
+#
+# </details>
+#
+# ## References
+#
+# - D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
+#   back-propagating errors", *Nature* 323 (1986): backpropagation trains hidden layers.
+#   [doi:10.1038/323533a0](https://doi.org/10.1038/323533a0)
+# - A. G. Baydin, B. A. Pearlmutter, A. A. Radul and J. M. Siskind, "Automatic
+#   differentiation in machine learning: a survey", *Journal of Machine Learning
+#   Research* 18 (2018): reverse mode and its history.
+#   [arXiv:1502.05767](https://arxiv.org/abs/1502.05767)
+# - Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller, "Efficient BackProp", in *Neural
+#   Networks: Tricks of the Trade*, Springer (1998): practical backpropagation, weights
+#   scaled by $1/\sqrt{n_{\text{in}}}$. [doi:10.1007/3-540-49430-8_2](https://doi.org/10.1007/3-540-49430-8_2)
+# - Y. Bengio, P. Simard and P. Frasconi, "Learning long-term dependencies with gradient
+#   descent is difficult", *IEEE Transactions on Neural Networks* 5 (1994): vanishing and
+#   exploding gradients. [doi:10.1109/72.279181](https://doi.org/10.1109/72.279181)
+# - X. Glorot and Y. Bengio, "Understanding the difficulty of training deep feedforward
+#   neural networks", AISTATS 2010: Xavier initialisation.
+#   [proceedings.mlr.press/v9/glorot10a](https://proceedings.mlr.press/v9/glorot10a.html)
+# - K. He, X. Zhang, S. Ren and J. Sun, "Delving deep into rectifiers: surpassing
+#   human-level performance on ImageNet classification", ICCV 2015: He initialisation.
+#   [arXiv:1502.01852](https://arxiv.org/abs/1502.01852)
+# - T. Chen, B. Xu, C. Zhang and C. Guestrin, "Training deep nets with sublinear memory
+#   cost" (2016): gradient checkpointing (Exercise 5).
+#   [arXiv:1604.06174](https://arxiv.org/abs/1604.06174)
+# - S. Ioffe and C. Szegedy, "Batch normalization: accelerating deep network training by
+#   reducing internal covariate shift", ICML 2015: normalisation layers.
+#   [arXiv:1502.03167](https://arxiv.org/abs/1502.03167)
+# - K. He, X. Zhang, S. Ren and J. Sun, "Deep residual learning for image recognition",
+#   CVPR 2016: residual connections. [arXiv:1512.03385](https://arxiv.org/abs/1512.03385)

@@ -29,10 +29,12 @@
 # - write the gradient-descent update and the mini-batch SGD loop from scratch;
 # - explain, with the curvature of the loss, why a learning rate can be too small or too
 #   large, and read a learning-rate sweep;
-# - say what noise full-batch, mini-batch and single-example gradients carry, and how it
-#   shrinks with the batch size;
+# - say why full-batch gradients are exact while mini-batch and single-example gradients
+#   are noisy, and how the noise shrinks with the batch size;
 # - write the update rules of momentum, RMSProp and Adam and predict how each one moves
 #   in a long, narrow valley;
+# - recognise many minima, saddle points and plateaus on a non-convex loss, and say how
+#   momentum, adaptive steps and noise help with each;
 # - use a learning-rate schedule with warm-up, and choose a batch size and its learning
 #   rate together.
 
@@ -42,21 +44,23 @@ import time
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.collections import LineCollection
 from torch.optim.lr_scheduler import LambdaLR
 
 from dlbook import seed_everything
-from dlbook.datasets import digits
+from dlbook.datasets import digits, moons
 from dlbook.figures import show
 from dlbook.figures import load_manifest
-from dlbook.losses import cross_entropy, mse
+from dlbook.losses import binary_cross_entropy_with_logits, cross_entropy, mse
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
 from dlbook.schedules import as_lr_lambda, cosine_lr, linear_warmup, step_lr, warmup_cosine
-from dlbook.surfaces import line_data, line_loss, optimizer_path, quadratic
+from dlbook.surfaces import line_data, line_loss, loss_grid, optimizer_path, quadratic
 from dlbook.trace import trace_gradient_descent
 from dlbook.train import FitConfig, fit
 
 seed_everything(0)
+torch.set_num_threads(1)  # networks this small run faster on one CPU thread
 
 # %% [markdown]
 # ## The update rule
@@ -72,7 +76,8 @@ seed_everything(0)
 # For a network there is no formula for $\mathbf{W}^*$. What we can compute cheaply is
 # the gradient $\nabla J(\mathbf{W})$, the vector of all partial derivatives. It points in
 # the direction in which $J$ rises fastest, so its negative is the direction of steepest
-# descent. **Gradient descent** moves the weights a little way along it and starts again:
+# descent. **Gradient descent**, an idea that goes back to Cauchy (1847), moves the
+# weights a little way along it and starts again:
 #
 # $$\mathbf{W} \leftarrow \mathbf{W} - \eta\, \nabla J(\mathbf{W}).$$
 #
@@ -266,6 +271,9 @@ torch.testing.assert_close(list(ours.parameters()), list(theirs.parameters()))
 # Three choices of $B$ have names. With $B = n$ we are back to **full-batch** gradient
 # descent: exact gradients, one step per epoch. With $B = 1$ we get **single-example**
 # SGD, the original stochastic method: $n$ steps per epoch, each guided by one example.
+# It goes back to the stochastic approximation of Robbins and Monro (1951), who showed
+# that steps taken on noisy estimates still converge if the learning rate shrinks slowly
+# enough.
 # Anything in between is a **mini-batch**; values from a few dozen to a few thousand are
 # typical.
 #
@@ -386,8 +394,8 @@ for kappa in (1, 10, 100, 1000, 10000):
 # Gradient descent forgets each gradient as soon as it has used it. In a narrow valley
 # that is wasteful: the component across the valley flips sign at every step and should
 # cancel out, while the component along the valley points the same way step after step
-# and should add up. **Momentum** keeps a running sum of past gradients, a velocity
-# $\mathbf{b}$, and steps along it:
+# and should add up. **Momentum**, the *heavy-ball method* of Polyak (1964), keeps a
+# running sum of past gradients, a velocity $\mathbf{b}$, and steps along it:
 #
 # $$\mathbf{b}_t = \mu\, \mathbf{b}_{t-1} + \mathbf{g}_t, \qquad
 #   \mathbf{W} \leftarrow \mathbf{W} - \eta\, \mathbf{b}_t .$$
@@ -397,8 +405,9 @@ for kappa in (1, 10, 100, 1000, 10000):
 # learning rate grows by a factor $1/(1-\mu)$, an order of magnitude for the common
 # $\mu = 0.9$, while oscillating components largely cancel. The picture is a heavy ball rolling in the
 # valley: it gathers speed along the floor and its sideways swings die down. The
-# **Nesterov** variant evaluates the step as if it had already moved ahead by the
-# velocity, which damps the overshoot a little more.
+# **Nesterov** variant (Nesterov 1983, in the form Sutskever et al. 2013 brought to deep
+# learning) evaluates the step as if it had already moved ahead by the velocity, which
+# damps the overshoot a little more.
 #
 # `dlbook.optim.SGD` takes `momentum=` and `nesterov=` and follows PyTorch's conventions
 # exactly, so both produce the same path on the bowl $\frac12(x^2 + 25 y^2)$:
@@ -426,9 +435,9 @@ print(f"plain SGD at lr 0.075 (close to the largest stable rate 2/25): {bowl(pla
 #
 # Momentum fights ill-conditioning by remembering. A second idea is to rescale: if one
 # weight consistently sees large gradients and another small ones, give the first a
-# smaller step and the second a larger one. **RMSProp** keeps, for every weight
-# separately, a running average of its squared gradients and divides each step by its
-# square root:
+# smaller step and the second a larger one. **RMSProp**, proposed by Hinton in a 2012
+# lecture course and never published as a paper, keeps, for every weight separately, a
+# running average of its squared gradients and divides each step by its square root:
 #
 # $$\mathbf{v}_t = \alpha\, \mathbf{v}_{t-1} + (1 - \alpha)\, \mathbf{g}_t^2, \qquad
 #   \mathbf{W} \leftarrow \mathbf{W} - \eta\, \frac{\mathbf{g}_t}{\sqrt{\mathbf{v}_t} + \epsilon},$$
@@ -438,8 +447,9 @@ print(f"plain SGD at lr 0.075 (close to the largest stable rate 2/25): {bowl(pla
 # whatever the scale of the gradient, so every weight moves by roughly $\eta$ per step:
 # steep directions are tamed and flat ones sped up.
 #
-# **Adam** combines both ideas. It keeps a running mean $\mathbf{m}$ of the gradient (the
-# momentum) and a running mean $\mathbf{v}$ of its square (the scale):
+# **Adam** (Kingma and Ba 2015) combines both ideas. It keeps a running mean
+# $\mathbf{m}$ of the gradient (the momentum) and a running mean $\mathbf{v}$ of its
+# square (the scale):
 #
 # $$\mathbf{m}_t = \beta_1 \mathbf{m}_{t-1} + (1 - \beta_1)\, \mathbf{g}_t, \qquad
 #   \mathbf{v}_t = \beta_2 \mathbf{v}_{t-1} + (1 - \beta_2)\, \mathbf{g}_t^2,$$
@@ -519,6 +529,310 @@ for name in names:
 # in deep networks, which goes some way to explain why Adam became the default first
 # choice.
 #
+# ## Beyond the bowl: many minima, saddles and plateaus
+#
+# ### A network's loss is not a bowl
+#
+# Every surface so far was a bowl, and a bowl is **convex**: the straight segment between
+# any two points of its graph never dips below the graph. On a convex loss every local
+# minimum is a global one, and any path that keeps going downhill ends at the bottom.
+# The loss of a network with a hidden layer is not convex, and the simplest reason is the
+# symmetry met in [backpropagation](backpropagation.py) when we initialised the weights.
+# Swap two hidden units, each with its incoming and its outgoing weights, and the
+# network computes exactly the same function. So every minimum has copies, as many as
+# there are orderings of the hidden units. The point halfway between two copies is, in
+# general, a different and worse network; on a convex loss its loss could be at most the
+# average of the two, which are equal. The cell trains a 2-16-1 tanh network on the two
+# moons, shuffles its hidden units, and evaluates the network halfway between the two:
+
+# %%
+X_moons, y_moons = moons(200, noise=0.15, seed=0)
+Y_moons = y_moons.float().unsqueeze(1)  # (200, 1): targets 0 and 1
+
+
+def moons_net() -> MLP:
+    return MLP([2, 16, 1], activation="tanh", generator=torch.Generator().manual_seed(0))
+
+
+net = moons_net()
+opt = Adam(net.parameters(), lr=0.05)
+for _ in range(300):  # full-batch Adam steps
+    opt.zero_grad()
+    binary_cross_entropy_with_logits(net(X_moons), Y_moons).backward()
+    opt.step()
+
+perm = torch.randperm(16, generator=torch.Generator().manual_seed(1))  # a new order of the hidden units
+twin, halfway = moons_net(), moons_net()
+with torch.no_grad():
+    (W1, b1), (W2, b2) = [(layer.weight, layer.bias) for layer in net.layers]  # (16, 2), (16,), (1, 16), (1,)
+    for p, value in zip(twin.parameters(), (W1[perm], b1[perm], W2[:, perm], b2), strict=True):
+        p.copy_(value)  # unit k of the twin is unit perm[k] of the trained network
+    for p, p_net, p_twin in zip(halfway.parameters(), net.parameters(), twin.parameters(), strict=True):
+        p.copy_((p_net + p_twin) / 2)
+    for name, model in (("trained network", net), ("hidden units shuffled", twin), ("halfway between", halfway)):
+        print(f"{name:<22} training loss {binary_cross_entropy_with_logits(model(X_moons), Y_moons).item():.4f}")
+print(f"orderings of 16 hidden units: {math.factorial(16):.2e}")
+
+# %% [markdown]
+# The shuffled network has exactly the trained network's loss, and the one halfway
+# between them has a loss about twenty times higher: between two equally good minima
+# there is a ridge, which a convex function cannot have. Besides these copies, which are
+# all equally good, a non-convex loss can have minima of different heights, flat
+# stretches, and points where the gradient vanishes without any minimum. Three small
+# examples show each in isolation. They are run with the update rules of this chapter,
+# written as one short loop that works on tensors of any shape, so that a whole row of
+# starting points can descend at once:
+
+# %%
+def descend(grad, x0, *, lr: float, momentum: float = 0.0, noise: float = 0.0, num_steps: int,
+            seed: int = 0) -> torch.Tensor:
+    """b ← μ b + ∇f(x) + noise, x ← x − η b from x0; every point visited, (num_steps + 1, *x0.shape)."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.as_tensor(x0, dtype=torch.float64).clone()
+    b = torch.zeros_like(x)
+    path = [x.clone()]
+    for _ in range(num_steps):
+        kick = noise * torch.randn(x.shape, generator=g, dtype=x.dtype)  # stands in for mini-batch noise
+        b = momentum * b + grad(x) + kick  # with μ = 0 this is plain gradient descent
+        x = x - lr * b
+        path.append(x.clone())
+    return torch.stack(path)
+
+
+# %% [markdown]
+# ### Many minima: the start decides the end
+#
+# The first example is a function of one variable with several valleys of different
+# depths,
+#
+# $$f(x) = \tfrac{1}{10}x^2 + \sin 2x + 0.3 \sin 5x .$$
+#
+# Gradient descent ($\eta = 0.02$, 300 steps) runs from 201 starting points spread evenly
+# over $[-5, 5]$, and so does momentum ($\mu = 0.9$). The cell lists the minima they end
+# in and from how many starts each is reached:
+
+# %%
+def wavy(x: torch.Tensor) -> torch.Tensor:
+    return 0.1 * x**2 + torch.sin(2 * x) + 0.3 * torch.sin(5 * x)
+
+
+def wavy_grad(x: torch.Tensor) -> torch.Tensor:
+    return 0.2 * x + 2 * torch.cos(2 * x) + 1.5 * torch.cos(5 * x)
+
+
+starts = torch.linspace(-5, 5, 201, dtype=torch.float64)  # (201,): one walk per entry
+ends = {"gradient descent": descend(wavy_grad, starts, lr=0.02, num_steps=300)[-1],
+        "momentum": descend(wavy_grad, starts, lr=0.02, momentum=0.9, num_steps=300)[-1]}
+minima = torch.unique(torch.cat(list(ends.values())).round(decimals=2))
+print(f"{'minimum at':>10} {'f':>7} {'starts ending there: GD':>25} {'momentum':>9}")
+for m in minima:
+    counts = [int((e.round(decimals=2) == m).sum()) for e in ends.values()]
+    print(f"{m.item():>10.2f} {wavy(m).item():>7.3f} {counts[0]:>25} {counts[1]:>9}")
+for name, e in ends.items():
+    print(f"{name}: mean final f {wavy(e).mean().item():+.3f}, "
+          f"lowest minimum reached from {int((wavy(e) < wavy(minima).min() + 1e-6).sum())} of 201 starts")
+gd_f, momentum_f = wavy(ends["gradient descent"]), wavy(ends["momentum"])
+print(f"momentum ends lower than GD from {int((momentum_f < gd_f - 1e-6).sum())} starts, "
+      f"higher from {int((momentum_f > gd_f + 1e-6).sum())}, in the same minimum from the rest")
+for x0 in (-2.5, 0.5):
+    k = int(((starts - x0).abs()).argmin())
+    print(f"from x0 = {x0}: GD stops at {ends['gradient descent'][k].item():.2f}, "
+          f"momentum at {ends['momentum'][k].item():.2f}")
+
+# %% [markdown]
+# Six minima, and every one of them is the end point of some walk. Gradient descent goes
+# to the bottom of whichever valley it starts in: the interval of starts that drain into
+# a minimum is its **basin of attraction**, and only about a quarter of the starts lie in
+# the basin of the lowest minimum. Momentum changes the map a little. A ball with speed
+# can roll over a low ridge into the next valley: from 18 starts that took it to a deeper
+# minimum than gradient descent found (the last two lines show two of them), so its
+# average end is a little lower. But it is no search for the global minimum. From most
+# starts it ends where gradient descent ends, it reaches the lowest minimum from no more
+# starts than before, and from 4 starts the same speed carried it out of a valley into a
+# worse one.
+#
+# ### Saddle points: a gradient of zero that is no minimum
+#
+# In more than one dimension a gradient can vanish at a point that is a minimum along
+# some directions and a maximum along others, a **saddle point**. The second example is
+#
+# $$f(x, y) = x^2 + \tfrac14 y^4 - \tfrac12 y^2, \qquad
+#   \nabla f = \big(2x,\; y^3 - y\big).$$
+#
+# At the origin the gradient is zero; the surface curves up along $x$ (second derivative
+# 2) and down along $y$ (second derivative $-1$), so the origin is a saddle with $f = 0$.
+# The two minima sit at $(0, \pm 1)$, with $f = -\tfrac14$. First a check that the loop
+# above is the momentum update of this chapter: it walks the same path as the library's
+# `SGD`. Then walks from $(1, y_0)$ for several tiny $y_0$, with and without momentum,
+# and one with a small random kick added to every gradient, as a mini-batch would add:
+
+# %%
+def saddle(p: torch.Tensor) -> torch.Tensor:
+    return p[..., 0] ** 2 + p[..., 1] ** 4 / 4 - p[..., 1] ** 2 / 2
+
+
+def saddle_grad(p: torch.Tensor) -> torch.Tensor:
+    return torch.stack([2 * p[..., 0], p[..., 1] ** 3 - p[..., 1]], dim=-1)
+
+
+ours = descend(saddle_grad, (1.0, 1e-6), lr=0.1, momentum=0.9, num_steps=100)
+theirs = optimizer_path(saddle, (1.0, 1e-6), lambda ps: SGD(ps, lr=0.1, momentum=0.9), num_steps=100)
+torch.testing.assert_close(ours, theirs)
+print("descend and dlbook.optim.SGD walk the same path\n")
+
+walks = {
+    "GD, y0 = 0": descend(saddle_grad, (1.0, 0.0), lr=0.1, num_steps=250),
+    "GD, y0 = 1e-3": descend(saddle_grad, (1.0, 1e-3), lr=0.1, num_steps=250),
+    "GD, y0 = 1e-6": descend(saddle_grad, (1.0, 1e-6), lr=0.1, num_steps=250),
+    "GD, y0 = 1e-9": descend(saddle_grad, (1.0, 1e-9), lr=0.1, num_steps=250),
+    "momentum, y0 = 0": descend(saddle_grad, (1.0, 0.0), lr=0.1, momentum=0.9, num_steps=250),
+    "momentum, y0 = 1e-6": descend(saddle_grad, (1.0, 1e-6), lr=0.1, momentum=0.9, num_steps=250),
+    "noisy GD, y0 = 0": descend(saddle_grad, (1.0, 0.0), lr=0.1, noise=0.01, num_steps=250),
+}
+print(f"{'walk (η = 0.1)':<20} {'end point':>18} {'f':>7} {'‖∇f‖':>7}  first step with f < −0.2")
+for name, path in walks.items():
+    values = saddle(path)
+    below = (values < -0.2).nonzero()
+    x_end, y_end = path[-1].tolist()
+    print(f"{name:<20} ({x_end:+.0e}, {y_end:+.3f}) {values[-1].item():+7.3f} "
+          f"{saddle_grad(path[-1]).norm().item():7.0e}  {below[0].item() if len(below) else 'never'}")
+print(f"\nsteps per factor 1000 in y near the saddle, ln(1000) / ln(1 + η): {math.log(1000) / math.log(1.1):.1f}")
+
+# %% [markdown]
+# Started exactly on the line $y = 0$, gradient descent never learns that it is on a
+# ridge: the $y$ component of the gradient is exactly zero there, so the walk slides
+# along $x$ into the saddle and stays. Its final gradient is so small that any test of
+# the form "stop when the gradient is tiny" would declare it converged, at a loss a
+# quarter above the true minimum. Momentum does not help from there: it accumulates
+# gradients, and along $y$ there are none.
+#
+# The slightest push off the line changes everything, but not at once. Near the saddle
+# the curvature along $y$ is $-1$, so each step *multiplies* $y$ by $1 + \eta = 1.1$: a
+# distance that shrinks by $1 - \eta\lambda$ on a bowl grows by the same rule when
+# $\lambda$ is negative. A start a thousand times closer to the ridge therefore costs
+# the same number of extra steps each time, about 72, the printed logarithm, which is
+# the spacing of the escape times in the table. The walk lingers near the saddle, where
+# the loss looks converged, for most of its time. Momentum shortens the lingering, since
+# it compounds the growth along $y$, and noise removes the need for a push at all: the
+# noisy walk left the exact ridge by itself, towards whichever minimum the kicks happened
+# to favour.
+#
+# Starting *exactly* on such a ridge takes bad luck: Lee et al. (2016) proved that from a
+# random start gradient descent almost surely does not converge to a saddle of this kind.
+# The cost of saddles is time, and Jin et al. (2017) showed that occasional random kicks,
+# much like the noise of mini-batches, are enough to escape them quickly.
+#
+# ### Plateaus: a slope too small to follow
+#
+# The third example is one sigmoid unit, $\hat y = \sigma(w)$, trained by squared error
+# towards the target 1, $L(w) = (\sigma(w) - 1)^2$, from $w = -6$, where the sigmoid is
+# saturated. Its gradient $2(\sigma(w) - 1)\,\sigma(w)(1 - \sigma(w))$ carries the factor
+# $\sigma'(w)$, tiny there. The cell prints the loss and the gradient at the start and
+# how many steps gradient descent ($\eta = 1$), momentum ($\mu = 0.9$) and Adam
+# ($\eta = 0.1$) need to bring the loss below 0.1:
+
+# %%
+def plateau(w: torch.Tensor) -> torch.Tensor:
+    return (torch.sigmoid(w) - 1) ** 2
+
+
+def plateau_grad(w: torch.Tensor) -> torch.Tensor:
+    s = torch.sigmoid(w)
+    return 2 * (s - 1) * s * (1 - s)  # 2 (σ − 1) σ'
+
+
+w0 = torch.tensor(-6.0, dtype=torch.float64)
+print(f"at w = {w0.item():g}: loss {plateau(w0).item():.4f}, gradient {plateau_grad(w0).item():.4f}")
+adam_path = optimizer_path(lambda p: plateau(p[0]), (-6.0, 0.0), lambda ps: Adam(ps, lr=0.1), num_steps=300)
+plateau_losses = {
+    "gradient descent": plateau(descend(plateau_grad, w0, lr=1.0, num_steps=300)),
+    "momentum": plateau(descend(plateau_grad, w0, lr=1.0, momentum=0.9, num_steps=300)),
+    "Adam": plateau(adam_path[:, 0]),  # optimizer_path walks (w, unused)
+}
+for name, losses in plateau_losses.items():
+    below = (losses < 0.1).nonzero()
+    print(f"{name:<16}: loss below 0.1 after {below[0].item() if len(below) else 'more than 300'} steps, "
+          f"{losses[-1].item():.1e} after 300")
+
+# %% [markdown]
+# The loss is almost at its maximum, yet the gradient is about two hundred times smaller,
+# so each step of gradient descent moves $w$ by half a hundredth, and it spends around
+# two hundred steps on the plateau before the slope steepens and it drops. A long flat
+# stretch in a loss curve followed by a sudden fall is the signature of a plateau, and it
+# is easily mistaken for convergence. Momentum piles up the small, steady gradient into a
+# velocity about $1/(1-\mu) = 10$ times larger and is through five times faster; Adam
+# divides the gradient by its own running size, so its steps are about $\eta$ long however
+# flat the loss is. (For this particular plateau there is a better cure than any
+# optimizer: the cross-entropy loss of [loss functions](../neurons/loss-functions.py)
+# has the gradient $\sigma(w) - 1$ here, with no $\sigma'$ factor, so a saturated wrong
+# answer gives a large gradient, not a small one.)
+#
+# The figure puts the three examples side by side: the one-dimensional function with each
+# stretch of the curve coloured by the minimum that gradient descent reaches from there,
+# the saddle with four of the walks, and the three plateau runs.
+
+# %%
+fig, (ax_min, ax_saddle, ax_plateau) = plt.subplots(1, 3, figsize=(15, 4.2))
+
+# 1. basins of attraction: colour each start by the minimum gradient descent ends in
+basin_colors = plt.get_cmap("tab10")(range(len(minima)))
+end_index = [int((minima - e).abs().argmin()) for e in ends["gradient descent"]]
+curve = torch.stack([starts, wavy(starts)], dim=1)  # (201, 2): points of the curve
+segments = torch.stack([curve[:-1], curve[1:]], dim=1)  # (200, 2, 2): one piece per start
+ax_min.add_collection(LineCollection(segments.numpy(), colors=basin_colors[end_index[:-1]], linewidths=3))
+ax_min.plot(minima, wavy(minima), "*", ms=12, color="black", label="minima")
+ax_min.set(xlabel="$x$", ylabel="$f(x)$", title="Many minima: the start decides the end")
+ax_min.legend(frameon=False, loc="upper center")
+
+# 2. the saddle: contours of f and four walks from near (1, 0)
+xx, yy, zz = loss_grid(saddle, xlim=(-1.2, 1.2), ylim=(-1.4, 1.4), n=120)
+ax_saddle.contour(xx, yy, zz, levels=20, colors="lightgray", linewidths=0.8)
+for name, color, lw in (("noisy GD, y0 = 0", "tab:red", 1), ("momentum, y0 = 1e-6", "tab:green", 1),
+                        ("GD, y0 = 1e-6", "tab:orange", 1), ("GD, y0 = 0", "tab:blue", 3)):
+    path = walks[name]  # the walk that stays on y = 0 is drawn last and thick, over the others
+    ax_saddle.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=lw, color=color, label=name)
+ax_saddle.plot([0], [0], "X", ms=10, color="black", label="saddle")
+ax_saddle.plot([0, 0], [1, -1], "*", ms=12, color="black", label="minima", ls="none")
+ax_saddle.set(xlabel="$x$", ylabel="$y$", title=r"A saddle: $x^2 + y^4/4 - y^2/2$")
+ax_saddle.legend(fontsize=7, loc="lower left", framealpha=0.9)
+
+# 3. the plateau: loss against step for the three optimizers
+for name, losses in plateau_losses.items():
+    ax_plateau.plot(losses, label=name, lw=1.8)
+ax_plateau.set(xlabel="step", ylabel=r"$(\sigma(w) - 1)^2$", title="A plateau: a saturated sigmoid from w = −6")
+ax_plateau.legend(frameon=False)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Which obstacle matters in many dimensions?
+#
+# Pictures in one and two dimensions suggest that bad local minima are the main danger.
+# In a network with thousands or millions of weights the balance is different. A point
+# where the gradient vanishes is a minimum only if the loss curves upwards in *every*
+# direction, that is, if every eigenvalue of the Hessian there is positive. A toy model
+# shows how demanding that is: if the Hessian at such a point were a random symmetric
+# matrix, how often would all its eigenvalues be positive?
+
+# %%
+g = torch.Generator().manual_seed(0)
+for n in (1, 2, 3, 4, 5, 8):
+    A = torch.randn(10_000, n, n, generator=g, dtype=torch.float64)
+    H = (A + A.transpose(1, 2)) / 2  # (10000, n, n): random symmetric matrices
+    all_positive = (torch.linalg.eigvalsh(H) > 0).all(dim=1).float().mean().item()
+    print(f"n = {n}: all {n} eigenvalues positive in {all_positive:.2%} of 10,000 draws")
+
+# %% [markdown]
+# Already at eight dimensions not one draw in ten thousand is a minimum; the rest are
+# saddles of some kind. Real Hessians are not random matrices, so this is an intuition,
+# not a proof, but it agrees with what Dauphin et al. (2014) observed in real networks:
+# the points where training slows down are mostly saddles and plateaus rather than bad
+# local minima, and the local minima that training does find tend to have losses close to
+# the best ones. That is why the tools of this chapter matter beyond their convex
+# analysis: momentum and per-weight step sizes cross plateaus quickly, and the noise of
+# mini-batches knocks the weights off the ridges that exact gradient descent could follow
+# into a saddle.
+#
 # ## Learning-rate schedules and warm-up
 #
 # A constant learning rate is a compromise. Early on, large steps make fast progress;
@@ -528,8 +842,8 @@ for name in names:
 # number:
 #
 # - **step decay** divides the rate by a fixed factor every so many steps;
-# - **cosine annealing** lowers it along half a cosine wave, slowly at first and at the
-#   end, fastest in the middle;
+# - **cosine annealing** (Loshchilov and Hutter 2017) lowers it along half a cosine wave,
+#   slowly at first and at the end, fastest in the middle;
 # - **linear warm-up** raises it from near zero to its full value over the first steps,
 #   and **warm-up with cosine** follows that with a cosine decay.
 
@@ -601,9 +915,11 @@ plt.show()
 # on very few samples; a full-size step taken on that basis can throw the network into a
 # bad region it never leaves, like the large learning rates of the sweep. Starting from a
 # small rate and raising it over the first few hundred or thousand steps lets the
-# network and the optimizer's statistics settle before the big steps begin. Warm-up
-# followed by a cosine decay is the standard recipe for training transformers, and it
-# tolerates larger peak learning rates than a constant schedule does.
+# network and the optimizer's statistics settle before the big steps begin. Warm-up was
+# part of the recipe of the original transformer (Vaswani et al. 2017), and warm-up
+# followed by a cosine decay is now a common way to train transformers; Goyal et al.
+# (2017) used a warm-up to let very large batches start at the large learning rates of
+# the linear scaling rule below.
 #
 # ## Batch size
 #
@@ -631,15 +947,16 @@ for B in batch_config["batch_sizes"]:
 # accurate gradient, so each of its steps is worth somewhat more, but not four times as
 # much for four times the data. The right panel shows the remedy: grow the learning rate
 # in proportion to the batch size and all four curves collapse onto one. This
-# **linear scaling rule** holds as long as the learning rate stays below the stability
-# limit; for very large batches it breaks down and warm-up becomes necessary.
+# **linear scaling rule** (Goyal et al. 2017) holds as long as the learning rate stays
+# below the stability limit; for very large batches it breaks down and warm-up becomes
+# necessary.
 #
 # Why use large batches at all, then? Because what we pay for is time, not epochs, and
 # a batch of many examples takes little longer to process than a batch of a few on
 # hardware that works in parallel. The cell times one epoch for each batch size on this
-# machine (the numbers depend on it, and on a GPU the gap is much larger). Single timings
-# wobble, so, as in the backpropagation chapter, each epoch runs once untimed to warm up
-# and then seven times, and we keep the median:
+# machine, on one CPU thread (the numbers depend on the machine, and on a GPU the gap is
+# much larger). Single timings wobble, so, as in the backpropagation chapter, each epoch
+# runs once untimed to warm up and then five times, and we keep the median:
 
 # %%
 X_digits, y_digits = digits()
@@ -656,7 +973,7 @@ def epoch_seconds(B: int) -> float:
 
 for B in (8, 32, 128, 512):
     epoch_seconds(B)  # warm-up: first-call costs are not the batch size's
-    seconds = sorted(epoch_seconds(B) for _ in range(7))[3]  # the median of 7
+    seconds = sorted(epoch_seconds(B) for _ in range(5))[2]  # the median of 5
     steps = math.ceil(len(X_digits) / B)
     print(f"B = {B:>3}: {steps:>3} steps, one epoch in {seconds * 1000:6.1f} ms, "
           f"{seconds / steps * 1000:5.2f} ms per step")
@@ -692,6 +1009,12 @@ for B in (8, 32, 128, 512):
 # - Per epoch small batches learn faster; per step large ones do. Scaling the learning rate
 #   with the batch size keeps training per epoch nearly unchanged, and large batches use
 #   parallel hardware better.
+# - A network's loss is not convex: shuffling hidden units gives equally good copies of
+#   every minimum with a ridge between them, and there can be minima of different heights,
+#   saddle points and plateaus. The start decides which minimum gradient descent reaches;
+#   near a saddle each step multiplies the escape direction only by $1 + \eta|\lambda|$,
+#   so walks linger there; momentum and adaptive steps cross plateaus faster, and
+#   gradient noise pushes the weights off the ridges that lead into saddles.
 #
 # ## Exercises
 #
@@ -755,7 +1078,7 @@ for B in (8, 32, 128, 512):
 # ```
 #
 # The excess loss falls roughly in proportion to the learning rate (each halving cuts it
-# by a factor of two or a little more). Near the minimum the weights fluctuate with a
+# by a factor between two and three). Near the minimum the weights fluctuate with a
 # variance proportional to $\eta$: each step adds noise of size $\eta\sigma$, whose
 # square is $\eta^2\sigma^2$, while the pull back towards the minimum per step is only
 # proportional to $\eta$. The excess loss is proportional to that variance. With the full
@@ -874,3 +1197,72 @@ for B in (8, 32, 128, 512):
 # networks while SGD has no such default.
 #
 # </details>
+#
+# <div class="admonition question">
+# <p class="admonition-title">Exercise 6 · How long a saddle holds on</p>
+#
+# On the saddle $x^2 + \tfrac14 y^4 - \tfrac12 y^2$, start gradient descent at
+# $(1, 10^{-6})$ with learning rates 0.02, 0.05, 0.1 and 0.2. Predict from the growth
+# factor $1 + \eta$ per step how many steps $y$ needs to grow from $10^{-6}$ to about 1,
+# then count with `descend` the steps until $f < -0.2$. Which learning rate escapes in the
+# fewest steps, and why can that not be pushed arbitrarily far?
+#
+# </div>
+#
+# <details class="success">
+# <summary>Solution</summary>
+#
+# ```python
+# for lr in (0.02, 0.05, 0.1, 0.2):
+#     values = saddle(descend(saddle_grad, (1.0, 1e-6), lr=lr, num_steps=2000))
+#     predicted = math.log(1e6) / math.log(1 + lr)
+#     print(f"η = {lr}: predicted about {predicted:.0f} steps, measured {(values < -0.2).nonzero()[0].item()}")
+# ```
+#
+# The prediction, $\ln(10^6)/\ln(1 + \eta)$, is within a few steps of the measured count;
+# what it ignores is that the growth slows as $y$ approaches the minimum at 1. The larger
+# the learning rate, the faster the escape, roughly in inverse proportion to $\eta$. But
+# the same learning rate must keep the walk stable along $x$, where the curvature is 2:
+# the limit $\eta < 2/\lambda_{\max} = 1$ of the first section still applies, and near the
+# minima the curvature along $y$ is 2 as well. The escape from a saddle is fast only in
+# the directions of strong negative curvature; along weakly curved directions it is slow
+# for any stable learning rate, which is why saddles with flat directions slow down
+# training so much.
+#
+# </details>
+#
+# ## References
+#
+# - A. Cauchy, "Méthode générale pour la résolution des systèmes d'équations simultanées",
+#   *Comptes rendus de l'Académie des sciences* 25 (1847): gradient descent.
+# - H. Robbins and S. Monro, "A stochastic approximation method", *Annals of Mathematical
+#   Statistics* 22 (1951): stochastic approximation, the root of SGD.
+#   [doi:10.1214/aoms/1177729586](https://doi.org/10.1214/aoms/1177729586)
+# - B. T. Polyak, "Some methods of speeding up the convergence of iteration methods",
+#   *USSR Computational Mathematics and Mathematical Physics* 4 (1964): the heavy-ball
+#   method (momentum). [doi:10.1016/0041-5553(64)90137-5](https://doi.org/10.1016/0041-5553(64)90137-5)
+# - Y. Nesterov, "A method for solving the convex programming problem with convergence
+#   rate O(1/k²)", *Soviet Mathematics Doklady* 27 (1983): Nesterov momentum.
+# - I. Sutskever, J. Martens, G. Dahl and G. Hinton, "On the importance of initialization
+#   and momentum in deep learning", ICML 2013: momentum and Nesterov's variant for deep
+#   networks. [proceedings.mlr.press/v28/sutskever13](https://proceedings.mlr.press/v28/sutskever13.html)
+# - T. Tieleman and G. Hinton, "Lecture 6.5, rmsprop: divide the gradient by a running
+#   average of its recent magnitude", *Neural Networks for Machine Learning*, Coursera
+#   (2012): RMSProp. [lecture slides](https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf)
+# - D. P. Kingma and J. Ba, "Adam: a method for stochastic optimization", ICLR 2015: Adam.
+#   [arXiv:1412.6980](https://arxiv.org/abs/1412.6980)
+# - I. Loshchilov and F. Hutter, "SGDR: stochastic gradient descent with warm restarts",
+#   ICLR 2017: cosine annealing. [arXiv:1608.03983](https://arxiv.org/abs/1608.03983)
+# - P. Goyal et al., "Accurate, large minibatch SGD: training ImageNet in 1 hour" (2017):
+#   the linear scaling rule and warm-up. [arXiv:1706.02677](https://arxiv.org/abs/1706.02677)
+# - A. Vaswani et al., "Attention is all you need", NeurIPS 2017: the transformer, trained
+#   with a warm-up. [arXiv:1706.03762](https://arxiv.org/abs/1706.03762)
+# - Y. Dauphin et al., "Identifying and attacking the saddle point problem in
+#   high-dimensional non-convex optimization", NeurIPS 2014: saddles rather than bad local
+#   minima. [arXiv:1406.2572](https://arxiv.org/abs/1406.2572)
+# - J. D. Lee, M. Simchowitz, M. I. Jordan and B. Recht, "Gradient descent only converges
+#   to minimizers", COLT 2016: from a random start gradient descent avoids strict saddles.
+#   [arXiv:1602.04915](https://arxiv.org/abs/1602.04915)
+# - C. Jin, R. Ge, P. Netrapalli, S. M. Kakade and M. I. Jordan, "How to escape saddle
+#   points efficiently", ICML 2017: random perturbations escape saddles quickly.
+#   [arXiv:1703.00887](https://arxiv.org/abs/1703.00887)

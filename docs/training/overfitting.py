@@ -18,11 +18,14 @@
 # But a low training loss is not what we are after. A network is useful only if it does
 # well on inputs it was never shown, and a network with enough weights can drive its
 # training loss to almost nothing by memorizing the training set, noise and all, while
-# getting worse on everything else. That failure is called **overfitting**, and most of
-# the practical craft of training is about spotting it and holding it back.
+# getting worse on everything else. (Large networks can even fit training labels that were
+# assigned at random, as Zhang et al. (2017) showed.) That failure is called
+# **overfitting**, and most of the practical craft of training is about spotting it and
+# holding it back.
 #
 # This chapter trains many small networks, on noisy two-moons points and on scikit-learn's
-# 8x8 handwritten digits, and reads off what happens. Every curve comes from a trained
+# 8x8 handwritten digits (a part of the optical digits collected by Alpaydin and Kaynak,
+# 1998), and reads off what happens. Every curve comes from a trained
 # sweep made by the book's figure pipeline, and the regularizers are the library's own
 # from-scratch versions, checked against PyTorch. By the end you should be able to:
 #
@@ -150,13 +153,13 @@ print("chosen for the figure:", capacity["chosen"])
 
 # %% [markdown]
 # Read down the columns. The training loss falls with every step up in width, all the
-# way. The validation loss falls too at first, reaches its lowest among the small widths,
-# and from there climbs steadily, so the gap widens with the width. The best width for
-# *this* amount of data and *this* training budget sits in between, and
-# the only way to find it is to measure on data the network did not train on. Note also
-# that the accuracies tell a blunter story than the losses: the cross-entropy punishes a
-# wrong answer given with high confidence, and overconfidence is exactly what
-# memorization produces.
+# way. The validation loss is high for the two narrowest networks, reaches its lowest at
+# widths 3 and 4, and from there climbs steadily, so the gap widens with the width. The
+# best width for *this* amount of data and *this* training budget sits in between, and the
+# only way to find it is to measure on data the network did not train on. Note also that
+# the accuracies tell a blunter story than the losses: the cross-entropy punishes a wrong
+# answer given with high confidence, and overconfidence is exactly what memorization
+# produces.
 #
 # ## Reading the learning curves
 #
@@ -231,6 +234,9 @@ for ax in (ax_loss, ax_acc):
     ax.legend(frameon=False)
 fig.tight_layout()
 plt.show()
+first_perfect = history.metrics["acc"].index(1.0)  # the first epoch with every training digit right
+print(f"training accuracy first 100% after epoch {first_perfect + 1}: training loss "
+      f"{history.train_loss[first_perfect]:.4f}, after epoch {history.epochs_run}: {history.train_loss[-1]:.4f}")
 print(f"lowest validation loss {history.val_loss[best]:.3f} at epoch {best + 1} "
       f"(validation accuracy {history.metrics['val_acc'][best]:.1%})")
 print(f"after epoch {history.epochs_run}: validation loss {history.val_loss[-1]:.3f}, "
@@ -238,13 +244,13 @@ print(f"after epoch {history.epochs_run}: validation loss {history.val_loss[-1]:
       f"training accuracy {history.metrics['acc'][-1]:.1%}")
 
 # %% [markdown]
-# The training accuracy reaches 100% within a few dozen epochs and the training loss
-# keeps falling by orders of magnitude after that. The validation loss turns upward
-# (dotted line: its minimum) while the validation accuracy hardly moves: the network
-# keeps most of its answers but grows ever more sure of them, including of its wrong
-# ones. Which curve to watch depends on what is wanted. If the model's probabilities are
-# used (to rank, to abstain when unsure, to combine with other models), the loss is what
-# matters; if only the top answer counts, accuracy may be the better guide. The
+# The training accuracy reaches 100% after 18 epochs, and the training loss keeps falling
+# after that, by almost two orders of magnitude by epoch 150. The validation loss turns
+# upward (dotted line: its minimum) while the validation accuracy hardly moves: the
+# network keeps most of its answers but grows ever more sure of them, including of its
+# wrong ones. Which curve to watch depends on what is wanted. If the model's probabilities
+# are used (to rank, to abstain when unsure, to combine with other models), the loss is
+# what matters; if only the top answer counts, accuracy may be the better guide. The
 # experiments below track the loss.
 #
 # ## Early stopping
@@ -256,7 +262,8 @@ print(f"after epoch {history.epochs_run}: validation loss {history.val_loss[-1]:
 # and ends training once it has failed to improve for `patience` epochs in a row; the
 # weights worth keeping are those of the best epoch, not of the last one, so a
 # `Checkpoint` callback saves them whenever the validation loss reaches a new low.
-# Both callbacks come with `dlbook.train.fit`:
+# (Prechelt (1998) compares several such stopping rules.) Both callbacks come with
+# `dlbook.train.fit`:
 
 # %%
 with tempfile.TemporaryDirectory() as folder:
@@ -319,8 +326,9 @@ for k, n in enumerate(sizes["sizes"]):
 # few degrees, is still the same digit. **Data augmentation** applies such changes at
 # random every time an example is used, so that the network sees a slightly different
 # version of each training image in every epoch and cannot simply memorize the pixels.
-# `dlbook.augment.random_shift_rotate` turns each 8x8 image by an angle drawn uniformly
-# within a limit and shifts it by a whole number of pixels:
+# Distorted copies of this kind have long been used to train digit recognizers (Simard,
+# Steinkraus and Platt 2003). `dlbook.augment.random_shift_rotate` turns each 8x8 image by
+# an angle drawn uniformly within a limit and shifts it by a whole number of pixels:
 
 # %%
 g = torch.Generator().manual_seed(0)
@@ -357,8 +365,9 @@ for k, setting in enumerate(augmentation["settings"]):
           f"{augmentation['val_acc'][k]:7.1%}  {augmentation['moved_val_acc'][k]:13.1%}")
 
 # %% [markdown]
-# Two things stand out. With augmentation the training loss stays well above that of the
-# plain network: it can no longer memorize images it never sees twice in the same form.
+# Two things stand out. With augmentation the training loss stays above that of the
+# plain network, by more than an order of magnitude once shifts are involved: it can no
+# longer memorize images it never sees twice in the same form.
 # But on the validation digits as they are, augmentation does not pay here; compare the
 # validation columns with the first row. We have not tested why, but the data suggests a
 # likely reason. Scikit-learn's digits were normalised when the set was made, so the
@@ -371,13 +380,13 @@ for k, setting in enumerate(augmentation["settings"]):
 # from the training digits' mean.)
 #
 # The last column turns the picture around. On digits that *have* been moved, the plain
-# network falls apart, while the networks trained with shifts barely notice. That is what
-# augmentation buys: invariance to the transformations it applies. It pays when the data
-# the model will meet varies in those ways (photographs taken from slightly different
-# angles, handwriting not centred in its box), and it hurts when it invents variation the
-# data never has, or transformations that change the label: rotate a 6 by half a turn
-# and it becomes a 9. Like every other regularizer, an augmentation is a choice to check
-# on the validation set.
+# network falls apart, losing more than half of its accuracy, while the networks trained
+# with shifts lose only a few points. That is what augmentation buys: invariance to the
+# transformations it applies. It pays when the data the model will meet varies in those
+# ways (photographs taken from slightly different angles, handwriting not centred in its
+# box), and it hurts when it invents variation the data never has, or transformations
+# that change the label: rotate a 6 by half a turn and it becomes a 9. Like every other
+# regularizer, an augmentation is a choice to check on the validation set.
 #
 # ## Weight decay
 #
@@ -394,7 +403,8 @@ for k, setting in enumerate(augmentation["settings"]):
 # $$\mathbf{w} \leftarrow \mathbf{w} - \eta\left(\nabla L + \lambda \mathbf{w}\right)
 # = (1 - \eta\lambda)\,\mathbf{w} - \eta \nabla L :$$
 #
-# every step first shrinks every weight by the factor $1 - \eta\lambda$, hence the name.
+# every step first shrinks every weight by the factor $1 - \eta\lambda$, hence the name
+# (Krogh and Hertz (1992) analysed why this helps a network generalize).
 # Weights only stay large where the data keeps pushing them there. A network with small
 # weights computes a smoother function, which cannot bend around single points as
 # sharply. Here are the library's penalty and, for optimizers that do not just follow the
@@ -427,11 +437,11 @@ print("largest difference after 5 steps:",
 # %% [markdown]
 # With adaptive optimizers such as Adam the two forms part ways: a penalty's gradient
 # gets divided by Adam's running scale like every other gradient, so weights with large
-# gradients are barely decayed. AdamW applies the shrink $(1-\eta\lambda)\mathbf{w}$
-# directly instead, *decoupled* from the gradient, and is usually the better choice (the
-# library's `decay_weights_` does that step by hand; tests/library/test_regularization.py checks
-# it against `torch.optim.AdamW`). Our sweeps use SGD with momentum, where the textbook
-# form applies.
+# gradients are barely decayed. AdamW (Loshchilov and Hutter 2019) applies the shrink
+# $(1-\eta\lambda)\mathbf{w}$ directly instead, *decoupled* from the gradient, and is
+# usually the better choice (the library's `decay_weights_` does that step by hand;
+# tests/library/test_regularization.py checks it against `torch.optim.AdamW`). Our sweeps
+# use SGD with momentum, where the textbook form applies.
 #
 # ### The weight-decay sweep
 #
@@ -471,8 +481,8 @@ plot_sweep({f"λ = {lam:g}": run(lam, 0.0) for lam in decays}, "viridis",
 # %% [markdown]
 # Weight decay holds the training loss up: the network is no longer allowed to shrink it
 # to nothing by growing its weights. A moderate $\lambda$ lowers the validation loss a
-# little and slows its climb in the late epochs. Too much, and the penalty outweighs the data: the
-# network cannot fit even the training set, and both losses stay high. That is
+# little and slows its climb in the late epochs. Too much, and the penalty outweighs the
+# data: the network cannot fit even the training set, and both losses stay high. That is
 # underfitting again, now caused by the regularizer. Like width and training time,
 # $\lambda$ is chosen on the validation set.
 #
@@ -480,7 +490,8 @@ plot_sweep({f"λ = {lam:g}": run(lam, 0.0) for lam in decays}, "viridis",
 #
 # ### Training with random units switched off
 #
-# **Dropout** makes the network itself noisy while it trains. At every training step each
+# **Dropout** (Hinton et al. 2012; Srivastava et al. 2014) makes the network itself
+# noisy while it trains. At every training step each
 # hidden unit is switched off (its output set to zero) with probability $p$,
 # independently, so each step trains a different random sub-network. No unit can rely on
 # a particular partner being present, which discourages the fragile, finely tuned
@@ -589,9 +600,11 @@ print(f"standard error of a test accuracy near {a:.1%} on {len(y_test)} digits: 
 # is the wrong yardstick. Both networks were tested on the *same* digits, and on most of
 # them they agree: both right, or both wrong. Those digits carry no information about
 # which network is better. Only the digits where they disagree do, and **McNemar's
-# test** looks at just those: if neither network were better, each disagreement would
+# test** (McNemar 1947; Dietterich 1998 recommends it for comparing two classifiers on
+# one test set) looks at just those: if neither network were better, each disagreement would
 # be equally likely to go either way, like a fair coin, and the test asks how unusual
-# the observed split would be under that assumption. A **paired bootstrap** gives the
+# the observed split would be under that assumption. A **paired bootstrap** (the
+# bootstrap is Efron's, 1979) gives the
 # same kind of answer as an interval: it redraws the test set many times with
 # replacement, keeps each digit's pair of results together, and records the difference
 # each time; it works for the loss as well as for the accuracy. Both live in
@@ -629,9 +642,9 @@ for name, scores, fmt in (("accuracy", correct, "+.1%"), ("test loss", losses, "
 # what a test set is for. (These results are also for one training run of each network;
 # a different initialization or batch order would give slightly different networks, one
 # more source of variation, which a careful comparison averages over by repeating the
-# training with several seeds.) What we must
-# not do is go back now and pick whichever network looks better on the test set: it
-# would become a second validation set and lose its one job.
+# training with several seeds.) What we must not do is go back now and pick whichever
+# network looks better on the test set: it would become a second validation set and
+# lose its one job.
 #
 # ## Summary
 #
@@ -814,3 +827,36 @@ for name, scores, fmt in (("accuracy", correct, "+.1%"), ("test loss", losses, "
 # also few biases compared with weights, so they add little capacity.
 #
 # </details>
+#
+# ## References
+#
+# - C. Zhang, S. Bengio, M. Hardt, B. Recht and O. Vinyals, "Understanding deep learning
+#   requires rethinking generalization", ICLR 2017: networks memorize even random labels.
+#   [arXiv:1611.03530](https://arxiv.org/abs/1611.03530)
+# - E. Alpaydin and C. Kaynak, "Optical recognition of handwritten digits", UCI Machine
+#   Learning Repository (1998): the digits data set.
+#   [doi:10.24432/C50P49](https://doi.org/10.24432/C50P49)
+# - L. Prechelt, "Early stopping — but when?", in *Neural Networks: Tricks of the Trade*,
+#   Springer (1998): stopping rules. [doi:10.1007/3-540-49430-8_3](https://doi.org/10.1007/3-540-49430-8_3)
+# - P. Y. Simard, D. Steinkraus and J. C. Platt, "Best practices for convolutional neural
+#   networks applied to visual document analysis", ICDAR 2003: distorted training digits.
+#   [doi:10.1109/ICDAR.2003.1227801](https://doi.org/10.1109/ICDAR.2003.1227801)
+# - A. Krogh and J. A. Hertz, "A simple weight decay can improve generalization",
+#   *Advances in Neural Information Processing Systems* 4 (NIPS 1991, published 1992):
+#   weight decay. [proceedings.neurips.cc](https://proceedings.neurips.cc/paper/1991/hash/8eefcfdf5990e441f0fb6f3fad709e21-Abstract.html)
+# - I. Loshchilov and F. Hutter, "Decoupled weight decay regularization", ICLR 2019: AdamW.
+#   [arXiv:1711.05101](https://arxiv.org/abs/1711.05101)
+# - G. E. Hinton, N. Srivastava, A. Krizhevsky, I. Sutskever and R. R. Salakhutdinov,
+#   "Improving neural networks by preventing co-adaptation of feature detectors" (2012):
+#   dropout. [arXiv:1207.0580](https://arxiv.org/abs/1207.0580)
+# - N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever and R. Salakhutdinov, "Dropout: a
+#   simple way to prevent neural networks from overfitting", *Journal of Machine Learning
+#   Research* 15 (2014): dropout. [jmlr.org/papers/v15/srivastava14a](https://jmlr.org/papers/v15/srivastava14a.html)
+# - Q. McNemar, "Note on the sampling error of the difference between correlated
+#   proportions or percentages", *Psychometrika* 12 (1947): McNemar's test.
+#   [doi:10.1007/BF02295996](https://doi.org/10.1007/BF02295996)
+# - T. G. Dietterich, "Approximate statistical tests for comparing supervised
+#   classification learning algorithms", *Neural Computation* 10 (1998): McNemar's test
+#   for two classifiers. [doi:10.1162/089976698300017197](https://doi.org/10.1162/089976698300017197)
+# - B. Efron, "Bootstrap methods: another look at the jackknife", *Annals of Statistics* 7
+#   (1979): the bootstrap. [doi:10.1214/aos/1176344552](https://doi.org/10.1214/aos/1176344552)

@@ -116,3 +116,19 @@ def test_the_page_states_the_theorem_in_the_augmented_space() -> None:
     assert r"unit vector $\mathbf{u}$ of the augmented space" in theorem
     assert re.search(r"\\gamma = \\min_i \\, s_i\\,\\mathbf\{u\}\^\\top\\tilde\{\\mathbf\{x\}\}_i", theorem)
     assert r"R = \max_i \lVert\tilde{\mathbf{x}}_i\rVert" in theorem
+
+
+def test_it_ends_with_references_to_the_work_it_cites() -> None:
+    prose = "\n".join(CHAPTER.cells("markdown"))
+    body, refs = prose[: prose.rindex("## References")], prose[prose.rindex("## References"):]
+    assert "\n## " not in refs[2:], "References must be the last section"
+    items = re.split(r"\n- ", refs)[1:]
+    for item in items:
+        assert re.search(r"\b(19|20)\d\d\b", item), f"no year: {item}"
+    # a report, a symposium paper and a thesis have no link; everything else does
+    unlinked = [item for item in items if not re.search(r"\]\(https://[^)\s]+\)", item)]
+    assert len(unlinked) <= 3 and all(re.search(r"Report|Symposium|thesis", i) for i in unlinked), unlinked
+    flat = " ".join(body.split())
+    for name in ["McCulloch", "Hebb", "Rosenblatt", "Block", "Novikoff", "Minsky", "Linnainmaa",
+                 "Werbos", "Rumelhart", "Gallant"]:
+        assert name in flat and name in refs, name
