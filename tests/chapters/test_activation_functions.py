@@ -9,13 +9,8 @@ references.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import warnings
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from chapter_checks import Chapter
 
@@ -32,60 +27,15 @@ def test_its_figures_are_its_own_and_run_at_the_smoke_tier(tmp_path: Path) -> No
 
 def test_exercise_3_counts_the_parameters_its_code_prints() -> None:
     """The solution's prose states the parameter counts that its own code prints."""
-    import contextlib
-    import io
-    import re
-
-    import torch
-
-    from dlbook.mlp import Dense
-
-    cell = next(s for s in CHAPTER.cells("markdown") if "Exercise 3 ·" in s)
-    exercise = cell[cell.index("Exercise 3 ·"):]
-    solution = exercise[exercise.index("<summary>Solution</summary>"):exercise.index("</details>")]
-    code = re.search(r"```python\n(.*?)```", solution, re.S)
-    assert code, "no code in the solution of exercise 3"
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code[1], {"Dense": Dense, "torch": torch})  # noqa: S102 - the book's own code
-    stack, single = (int(n) for n in out.getvalue().split())
-    stated = re.search(r"= (\d+)\$ parameters, the single layer\s+\$[^$]*= (\d+)\$", solution)
+    solution = CHAPTER.solution(3)
+    stack, single = (int(n) for n in CHAPTER.imports().then(solution.code).printed.split())
+    stated = re.search(r"= (\d+)\$ parameters, the single layer\s+\$[^$]*= (\d+)\$", solution.prose)
     assert stated, "the solution no longer states the two counts"
     assert (int(stated[1]), int(stated[2])) == (stack, single) == (77, 10)
 
 
-@cache
-def page_run() -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Every code cell of the page, in order: the namespace and each cell's printed output."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    namespace: dict[str, Any] = {"__name__": "page"}
-    outputs = []
-    for source in CHAPTER.cells("code"):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Agg's plt.show() is a no-op
-            exec(compile(source, str(CHAPTER.page), "exec"), namespace)  # noqa: S102 - the book's own code
-        plt.close("all")
-        outputs.append(out.getvalue())
-    return namespace, tuple(outputs)
-
-
-def output_of(marker: str) -> str:
-    cells = CHAPTER.cells("code")
-    (index,) = [i for i, source in enumerate(cells) if marker in source]
-    return page_run()[1][index]
-
-
-def prose() -> str:
-    return "\n".join(CHAPTER.cells("markdown"))
-
-
 def test_the_zero_for_tanh_prime_at_20_is_rounding() -> None:
-    out = output_of("t20 = torch.tensor(20.0")
+    out = CHAPTER.run().output_of("t20 = torch.tensor(20.0")
     assert re.search(r"z =\s+20:.*tanh'\(z\) = 0\.00e\+00", out)
     assert "tanh(20) == 1 in float64: True" in out
     true_value = float(re.search(r"1 / cosh\(20\)\^2 = (\S+)", out)[1])  # type: ignore[index]
@@ -94,23 +44,23 @@ def test_the_zero_for_tanh_prime_at_20_is_rounding() -> None:
 
 def test_the_softmax_jacobian_rows_and_columns_sum_to_zero() -> None:
     """Rows: the shift invariance; columns: the outputs sum to one. Both printed, both ≈ 0."""
-    out = output_of("J = softmax_jacobian(s)")
+    out = CHAPTER.run().output_of("J = softmax_jacobian(s)")
     for kind in ("row sums", "column sums"):
         line = next(line for line in out.splitlines() if line.startswith(kind))
         values = [float(v) for v in re.findall(r"-?\d\.\d+e[-+]\d+", line)]
         assert len(values) == 3 and max(map(abs, values)) < 1e-6, line
-    text = " ".join(prose().split())
+    text = " ".join(CHAPTER.prose().split())
     assert "how $s_i$ changes when all the scores are raised together" in text
     assert "the total is always 1" in text
 
 
 def test_full_batch_training_is_not_called_stochastic() -> None:
-    for sentence in re.split(r"(?<=[.;])\s", " ".join(prose().split())):
+    for sentence in re.split(r"(?<=[.;])\s", " ".join(CHAPTER.prose().split())):
         assert not ("full" in sentence and "stochastic" in sentence), sentence
 
 
 def test_it_ends_with_references_to_the_work_it_cites() -> None:
-    text = prose()
+    text = CHAPTER.prose()
     body, refs = text[: text.rindex("## References")], text[text.rindex("## References"):]
     assert "\n## " not in refs[2:], "References must be the last section"
     items = re.split(r"\n- ", refs)[1:]

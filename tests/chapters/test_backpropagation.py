@@ -8,12 +8,8 @@ computed by the page's own cells.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
@@ -34,30 +30,12 @@ def test_its_scenes_exist_and_are_embedded() -> None:
     CHAPTER.check_scenes()
 
 
-# -- helpers: the page's own code ---------------------------------------------------------------
-
-def _run_cells(*markers: str) -> dict[str, Any]:
-    """Run the imports cell, then each code cell that contains one of ``markers``, in page order."""
-    cells = CHAPTER.cells("code")
-    namespace: dict[str, Any] = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(cells[0], namespace)  # noqa: S102 - the book's own code
-        for cell in cells[1:]:
-            if any(marker in cell for marker in markers):
-                exec(cell, namespace)  # noqa: S102
-    return namespace
-
-
-def _prose() -> str:
-    return "\n".join(CHAPTER.cells("markdown"))
-
-
 # -- initialisation: symmetry, Xavier and He ----------------------------------------------------
 
 def test_equal_initial_weights_give_equal_gradients_and_stay_equal() -> None:
     """Zeros: nothing reaches the first layer; equal weights: identical rows for ever; random:
     eight different units and a better fit."""
-    ns = _run_cells("def train_from(")
+    ns = CHAPTER.run("def train_from(").namespace
     results = {}
     for start in ("zeros", "equal", "random"):
         model, first_dW1, loss = ns["train_from"](start)
@@ -78,7 +56,7 @@ def test_the_deep_stack_table_backs_the_prose() -> None:
     """ReLU + He stays of order one; ReLU + Xavier loses a factor √2 per layer (three orders of
     magnitude in 20 layers); tanh + Xavier shrinks far more slowly; the default rule leaves the
     deep layers almost constant over the examples."""
-    ns = _run_cells("stack_depth, stack_width = 20, 128")
+    ns = CHAPTER.run("stack_depth, stack_width = 20, 128").namespace
     scales, spread = ns["scales"], ns["spread"]
     assert all(0.5 < s < 3 for s in scales["ReLU, He"])
     assert scales["ReLU, He"][0] == pytest.approx(math.sqrt(2), rel=0.05)  # raw inputs: variance doubled
@@ -94,7 +72,7 @@ def test_the_deep_stack_table_backs_the_prose() -> None:
 
 
 def test_ours_and_torch_draw_the_same_initial_weights() -> None:
-    ns = _run_cells("for name, ours, theirs, variance in (")
+    ns = CHAPTER.run("for name, ours, theirs, variance in (").namespace
     torch.testing.assert_close(ns["W_ours"], ns["W_torch"], rtol=0, atol=0)
     assert ns["W_ours"].var().item() == pytest.approx(2 / 512, rel=0.02)  # the last one drawn: He
 
@@ -102,22 +80,16 @@ def test_ours_and_torch_draw_the_same_initial_weights() -> None:
 def test_a_zero_output_layer_is_harmless() -> None:
     """Exercise 7: W1 does not move in the first step, moves in the second, and the network
     ends as well trained as from random weights everywhere."""
-    ns = _run_cells("def train_from(")
-    prose = _prose()
-    exercise = prose[prose.index("Exercise 7 ·"):]
-    code = re.search(r"```python\n(.*?)```", exercise, re.S)
-    assert code
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code[1], ns)  # noqa: S102
-    lines = out.getvalue().splitlines()
+    exercise = CHAPTER.run("def train_from(").then(CHAPTER.solution(7).code)
+    ns = exercise.namespace
+    lines = exercise.printed.splitlines()
     assert "W1 moved by 0.0000" in lines[0] and "W1 moved by 0.0000" not in lines[1]
     _, _, random_loss = ns["train_from"]("random")
     assert ns["loss"].item() == pytest.approx(random_loss, abs=0.01)
 
 
 def test_the_chapter_ends_with_its_references() -> None:
-    prose = _prose()
+    prose = CHAPTER.prose()
     references = prose[prose.index("## References"):]
     assert prose.index("## Exercises") < prose.index("## References")
     for needle in ("Rumelhart", "doi.org/10.1038/323533a0", "Glorot", "glorot10a", "He, X. Zhang",

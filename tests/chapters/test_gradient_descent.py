@@ -7,11 +7,8 @@ non-convex losses and the claims its prose makes of them, computed by the page's
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
@@ -32,31 +29,13 @@ def test_its_scenes_exist_and_are_embedded() -> None:
     CHAPTER.check_scenes()
 
 
-# -- helpers: the page's own code ---------------------------------------------------------------
-
-def _run_cells(*markers: str) -> dict[str, Any]:
-    """Run the imports cell, then each code cell that contains one of ``markers``, in page order."""
-    cells = CHAPTER.cells("code")
-    namespace: dict[str, Any] = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(cells[0], namespace)  # noqa: S102 - the book's own code
-        for cell in cells[1:]:
-            if any(marker in cell for marker in markers):
-                exec(cell, namespace)  # noqa: S102
-    return namespace
-
-
-def _prose() -> str:
-    return "\n".join(CHAPTER.cells("markdown"))
-
-
 NON_CONVEX = ("def descend(", "def wavy(", "def saddle(", "def plateau(")
 
 
 # -- beyond the bowl ----------------------------------------------------------------------------
 
 def test_shuffled_hidden_units_are_a_second_minimum_with_a_ridge_between() -> None:
-    ns = _run_cells("perm = torch.randperm(16")
+    ns = CHAPTER.run("perm = torch.randperm(16").namespace
     loss = ns["binary_cross_entropy_with_logits"]
     X, Y = ns["X_moons"], ns["Y_moons"]
     with torch.no_grad():
@@ -66,7 +45,7 @@ def test_shuffled_hidden_units_are_a_second_minimum_with_a_ridge_between() -> No
 
 
 def test_many_minima_and_what_momentum_changes() -> None:
-    ns = _run_cells(*NON_CONVEX)
+    ns = CHAPTER.run(*NON_CONVEX).namespace
     ends, minima, wavy = ns["ends"], ns["minima"], ns["wavy"]
     assert len(minima) == 6
     gd_f, momentum_f = wavy(ends["gradient descent"]), wavy(ends["momentum"])
@@ -79,7 +58,7 @@ def test_many_minima_and_what_momentum_changes() -> None:
 
 
 def test_the_saddle_holds_exact_starts_and_releases_perturbed_ones() -> None:
-    ns = _run_cells(*NON_CONVEX)
+    ns = CHAPTER.run(*NON_CONVEX).namespace
     saddle, walks = ns["saddle"], ns["walks"]
 
     def escape(name: str) -> int | None:
@@ -97,7 +76,7 @@ def test_the_saddle_holds_exact_starts_and_releases_perturbed_ones() -> None:
 
 
 def test_the_plateau_and_who_crosses_it_first() -> None:
-    ns = _run_cells(*NON_CONVEX)
+    ns = CHAPTER.run(*NON_CONVEX).namespace
     w0 = ns["w0"]
     assert ns["plateau"](w0).item() / abs(ns["plateau_grad"](w0).item()) == pytest.approx(200, rel=0.05)
     first = {name: (losses < 0.1).nonzero()[0].item() for name, losses in ns["plateau_losses"].items()}
@@ -106,7 +85,7 @@ def test_the_plateau_and_who_crosses_it_first() -> None:
 
 
 def test_saddle_escape_exercise_matches_its_prediction() -> None:
-    ns = _run_cells(*NON_CONVEX)
+    ns = CHAPTER.run(*NON_CONVEX).namespace
     for lr in (0.02, 0.05, 0.1, 0.2):
         values = ns["saddle"](ns["descend"](ns["saddle_grad"], (1.0, 1e-6), lr=lr, num_steps=2000))
         measured = (values < -0.2).nonzero()[0].item()
@@ -115,7 +94,7 @@ def test_saddle_escape_exercise_matches_its_prediction() -> None:
 
 
 def test_the_chapter_ends_with_its_references() -> None:
-    prose = _prose()
+    prose = CHAPTER.prose()
     assert prose.index("## Exercises") < prose.index("## References")
     text, references = prose[:prose.index("## References")], prose[prose.index("## References"):]
     text = " ".join(text.split())

@@ -9,13 +9,8 @@ underflows, the two new exercises, and the references at the end.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import warnings
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from chapter_checks import Chapter
 
@@ -33,50 +28,20 @@ def test_its_figures_are_its_own_and_run_at_the_smoke_tier(tmp_path: Path) -> No
 # --- Code the page runs: its numbers against its prose ---------------------------------
 
 
-@cache
-def page_run() -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Every code cell of the page, in order: the namespace and each cell's printed output."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    namespace: dict[str, Any] = {"__name__": "page"}
-    outputs = []
-    for source in CHAPTER.cells("code"):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Agg's plt.show() is a no-op
-            exec(compile(source, str(CHAPTER.page), "exec"), namespace)  # noqa: S102 - the book's own code
-        plt.close("all")
-        outputs.append(out.getvalue())
-    return namespace, tuple(outputs)
-
-
-def output_of(marker: str) -> str:
-    cells = CHAPTER.cells("code")
-    (index,) = [i for i, source in enumerate(cells) if marker in source]
-    return page_run()[1][index]
-
-
-def prose() -> str:
-    return "\n".join(CHAPTER.cells("markdown"))
-
-
 def test_the_gaussian_nll_ranks_the_lines_as_mse_does_for_every_sigma() -> None:
     """Three columns agree (asserted in the cell) and line B is the more likely line at every σ."""
     rows = re.findall(r"^\s*(\d+)\s+line ([AB])\s+(\S+)\s+(\S+)\s+(\S+)$",
-                      output_of("nll_torch = -Normal("), re.M)
+                      CHAPTER.run().output_of("nll_torch = -Normal("), re.M)
     assert len(rows) == 6
     nll = {(int(sigma), line): float(value) for sigma, line, value, *_ in rows}
     for sigma in (5, 10, 20):
         assert nll[(sigma, "B")] < nll[(sigma, "A")]
     assert all(a == b == c for *_, a, b, c in rows)  # printed to three decimals
-    assert "for every $\\sigma$ line B is the more likely line" in " ".join(prose().split())
+    assert "for every $\\sigma$ line B is the more likely line" in " ".join(CHAPTER.prose().split())
 
 
 def test_the_likelihood_as_a_product_underflows_as_the_prose_says() -> None:
-    out = output_of("log_p = bernoulli_log_prob(")
+    out = CHAPTER.run().output_of("log_p = bernoulli_log_prob(")
     nll, bce = re.search(r"Bernoulli NLL: (\S+)\s+BCE: (\S+)", out).groups()  # type: ignore[union-attr]
     assert nll == bce
     product = float(re.search(r"as a product:\s+(\S+)", out)[1])  # type: ignore[index]
@@ -84,32 +49,27 @@ def test_the_likelihood_as_a_product_underflows_as_the_prose_says() -> None:
     tiny = float(re.search(r"smallest normal float32: (\S+)\)", out)[1])  # type: ignore[index]
     assert product < tiny == float(f"{1.1754944e-38:.1e}")  # below the smallest normal float32
     assert re.search(r"2000 students: product 0\.0, sum of logs -\d+\.\d", out)
-    text = " ".join(prose().split())
+    text = " ".join(CHAPTER.prose().split())
     assert "around $10^{-41}$, below the smallest normal float32" in text
     assert "for 2000 students it is exactly 0 even in float64" in text
 
 
 def test_the_categorical_nll_is_the_per_example_loss() -> None:
-    out = output_of("nll = -categorical_log_prob(")
+    out = CHAPTER.run().output_of("nll = -categorical_log_prob(")
     per_example = re.search(r"per-example loss:\s+(tensor\(.*\))", out)[1]  # type: ignore[index]
     assert re.search(r"categorical NLL:\s+" + re.escape(per_example), out)
 
 
 def test_exercises_7_and_8_print_what_their_prose_says() -> None:
-    cell = next(s for s in CHAPTER.cells("markdown") if "Exercise 7 ·" in s)
-    blocks = re.findall(r"```python\n(.*?)```", cell[cell.index("Exercise 7 ·"):], re.S)
-    namespace, _ = page_run()
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for code in blocks[:2]:  # exercise 8's block asserts its identity itself
-            exec(code, dict(namespace))  # noqa: S102 - the book's own code
-    learned, rms_line_b, rms_noise = (float(v) for v in out.getvalue().split())
+    # each on its own copy of the page's namespace; exercise 8's block asserts its identity itself
+    printed = "".join(CHAPTER.run().then(CHAPTER.solution(n).code).printed for n in (7, 8))
+    learned, rms_line_b, rms_noise = (float(v) for v in printed.split())
     assert round(learned, 1) == round(rms_line_b, 1) == 8.9  # "Both give σ ≈ 8.9"
     assert round(rms_noise, 1) == 8.7  # "about 8.7"
 
 
 def test_it_ends_with_references_to_the_work_it_cites() -> None:
-    text = prose()
+    text = CHAPTER.prose()
     body, refs = text[: text.rindex("## References")], text[text.rindex("## References"):]
     assert "\n## " not in refs[2:], "References must be the last section"
     items = re.split(r"\n- ", refs)[1:]

@@ -7,10 +7,7 @@ cells once, in order, and check the claims its prose makes about what they print
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import re
 from typing import Any
 
 import pytest
@@ -28,46 +25,7 @@ def test_it_shows_no_trained_figure() -> None:
     assert CHAPTER.figures_shown() == set()
 
 
-# --- the page, executed -------------------------------------------------------------------
-
-
-def run_cells(sources: list[str], namespace: dict[str, Any]) -> str:
-    """Run code in ``namespace`` with figures closed unshown; returns what it printed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    show, plt.show = plt.show, lambda *args, **kwargs: plt.close("all")
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            for source in sources:
-                exec(compile(source, str(CHAPTER.page), "exec"), namespace)  # noqa: S102 - the book's code
-    finally:
-        plt.show = show
-        plt.close("all")
-    return out.getvalue()
-
-
-def solution_code(exercise: str) -> str:
-    """The python block of the solution of exercise ``exercise`` ("Exercise 7 ·")."""
-    cell = next(s for s in CHAPTER.cells("markdown") if exercise in s)
-    part = cell[cell.index(exercise):]
-    solution = part[part.index("<summary>Solution</summary>"):part.index("</details>")]
-    code = re.search(r"```python\n(.*?)```", solution, re.S)
-    assert code, f"no code in the solution of {exercise!r}"
-    return "\n".join(line.removeprefix("# ").removeprefix("#") for line in code[1].splitlines())
-
-
-@pytest.fixture(scope="module")
-def page() -> dict[str, Any]:
-    from dlbook.utils import restoring_global_state
-
-    namespace: dict[str, Any] = {}
-    with restoring_global_state():
-        namespace["printed"] = run_cells(CHAPTER.cells("code"), namespace)
-    return namespace
+# --- the page, executed: ``page`` (tests/chapters/conftest.py) is its namespace ------------
 
 
 def test_the_chain_rule_multiplies_jacobians(page: dict[str, Any]) -> None:
@@ -146,13 +104,11 @@ def test_the_negative_log_likelihoods_are_the_losses(page: dict[str, Any]) -> No
 
 
 def test_exercise_7_solution_runs() -> None:
-    from torch.autograd.functional import jacobian
-
-    run_cells([solution_code("Exercise 7 ·")], {"torch": torch, "jacobian": jacobian})
+    CHAPTER.imports().then(CHAPTER.solution(7).code)
 
 
 def test_exercise_8_the_average_variance_estimate_is_n_minus_1_over_n() -> None:
-    printed = run_cells([solution_code("Exercise 8 ·")], {"torch": torch})
+    printed = CHAPTER.imports().then(CHAPTER.solution(8).code).printed
     for line in printed.splitlines():
         n, average, factor = (float(v) for v in line.split())
         assert factor == pytest.approx((n - 1) / n)

@@ -8,13 +8,8 @@ fit are checked here against what its prose says, and the page ends with its ref
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import warnings
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
@@ -38,54 +33,17 @@ def test_its_scenes_exist_and_are_embedded() -> None:
 # --- Code the page runs: its numbers against its prose ---------------------------------
 
 
-def run_cells(*markers: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """Run the page's code cells in order, up to the last one containing one of ``markers``.
-
-    Returns the namespace and the printed output of each marker's cell. Figures go to the
-    Agg backend and are closed.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cells = CHAPTER.cells("code")
-    namespace: dict[str, Any] = {"__name__": "page"}
-    outputs: dict[str, str] = {}
-    last = max((i for i, c in enumerate(cells) if any(m in c for m in markers)), default=0)
-    for source in cells[: last + 1]:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Agg's plt.show() is a no-op
-            exec(compile(source, str(CHAPTER.page), "exec"), namespace)  # noqa: S102 - the book's own code
-        plt.close("all")
-        for marker in markers:
-            if marker in source:
-                outputs[marker] = out.getvalue()
-    assert set(outputs) == set(markers), f"cells not found: {set(markers) - set(outputs)}"
-    return namespace, outputs
-
-
-def prose() -> str:
-    return "\n".join(CHAPTER.cells("markdown"))
-
-
 def test_no_single_linear_layer_reproduces_the_tanh_network() -> None:
     """The least-squares fit is exact for the linear stack and misses the tanh one clearly."""
-    _, out = run_cells("torch.linalg.lstsq")
-    misses = dict(re.findall(r"for the (\w+) network misses by up to (\S+)", out["torch.linalg.lstsq"]))
+    out = CHAPTER.run().output_of("torch.linalg.lstsq")
+    misses = dict(re.findall(r"for the (\w+) network misses by up to (\S+)", out))
     assert float(misses["linear"]) < 1e-5
     assert float(misses["tanh"]) > 0.1
 
 
-@cache
-def hinge_section() -> tuple[dict[str, Any], dict[str, str]]:
-    return run_cells("weights = hinge_weights(", "def max_error(", "trained_16 = MLP(")
-
-
 def test_the_hinge_network_is_linear_interpolation_with_the_printed_weights() -> None:
-    namespace, out = hinge_section()
-    printed = out["weights = hinge_weights("]
+    page = CHAPTER.run()  # the hinge section ends the page: every cell runs, once for all these tests
+    namespace, printed = page.namespace, page.output_of("weights = hinge_weights(")
     assert float(re.search(r"largest difference (\S+)", printed)[1]) < 1e-12  # type: ignore[index]
     w = namespace["weights"]
     knots = namespace["knots"]
@@ -95,8 +53,7 @@ def test_the_hinge_network_is_linear_interpolation_with_the_printed_weights() ->
 
 
 def test_the_error_table_falls_like_one_over_k_squared_under_its_bound() -> None:
-    _, out = hinge_section()
-    rows = [line.split() for line in out["def max_error("].splitlines()[1:]]
+    rows = [line.split() for line in CHAPTER.run().output_of("def max_error(").splitlines()[1:]]
     ks = [int(r[0]) for r in rows]
     errors, bounds = [float(r[1]) for r in rows], [float(r[2]) for r in rows]
     assert ks == [5, 10, 20, 40, 80, 160]
@@ -108,8 +65,8 @@ def test_the_error_table_falls_like_one_over_k_squared_under_its_bound() -> None
 
 def test_the_trained_network_is_described_as_printed() -> None:
     """Twelve of sixteen hinges inside, seven opening left, three near −2.5, worse than by hand."""
-    namespace, out = hinge_section()
-    printed = out["trained_16 = MLP("]
+    page = CHAPTER.run()
+    namespace, printed = page.namespace, page.output_of("trained_16 = MLP(")
     stats = {name: (float(mse_), float(mx)) for name, mse_, mx in re.findall(
         r"(hand-placed|trained)\s+mean squared error (\S+)\s+max error (\S+)", printed)}
     assert stats["trained"][0] > stats["hand-placed"][0] and stats["trained"][1] > stats["hand-placed"][1]
@@ -118,22 +75,14 @@ def test_the_trained_network_is_described_as_printed() -> None:
     assert int(namespace["inside"].sum()) == 12
     assert int((namespace["w_in"][namespace["inside"]] < 0).sum()) == 7
     assert int(((inside + 2.5).abs() < 0.1).sum()) == 3
-    text = prose()
+    text = CHAPTER.prose()
     assert "Twelve of its sixteen units bend inside" in text and "seven of them opening to the left" in text
     assert "three of them crowd together near $x = -2.5$" in text
 
 
 def test_exercise_solutions_print_what_their_prose_says() -> None:
     """Exercise 7: the error is exactly 1/(4k²); exercise 8: the two networks part at −2 and −3."""
-    cell = next(s for s in CHAPTER.cells("markdown") if "Exercise 7 ·" in s)
-    blocks = re.findall(r"```python\n(.*?)```", cell[cell.index("Exercise 7 ·"):], re.S)
-    namespace, _ = run_cells()
-    printed = []
-    for code in blocks[:2]:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(code, dict(namespace))  # noqa: S102 - the book's own code
-        printed.append(out.getvalue())
+    printed = [CHAPTER.imports().then(CHAPTER.solution(n).code).printed for n in (7, 8)]
     rows = [line.split() for line in printed[0].splitlines() if re.match(r"\d+ \d", line)]
     assert [int(r[0]) for r in rows] == [1, 2, 4, 8]
     for k, error, expected in (r[:3] for r in rows):
@@ -147,7 +96,7 @@ def test_exercise_solutions_print_what_their_prose_says() -> None:
 
 
 def test_it_ends_with_references_to_the_work_it_cites() -> None:
-    text = prose()
+    text = CHAPTER.prose()
     body, refs = text[: text.rindex("## References")], text[text.rindex("## References"):]
     assert "\n## " not in refs[2:], "References must be the last section"
     items = re.split(r"\n- ", refs)[1:]

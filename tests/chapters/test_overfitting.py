@@ -52,7 +52,7 @@ def test_the_capacity_sweep_backs_the_prose() -> None:
 
 
 def test_the_chapter_ends_with_its_references() -> None:
-    prose = "\n".join(CHAPTER.cells("markdown"))
+    prose = CHAPTER.prose()
     assert prose.index("## Exercises") < prose.index("## References")
     text, references = prose[:prose.index("## References")], prose[prose.index("## References"):]
     text = " ".join(text.split())

@@ -111,7 +111,7 @@ def test_the_plane_margin_gives_no_bound_on_the_referees_example() -> None:
 
 
 def test_the_page_states_the_theorem_in_the_augmented_space() -> None:
-    prose = "\n".join(CHAPTER.cells("markdown"))
+    prose = CHAPTER.prose()
     theorem = prose[prose.index("**Theorem.**"):prose.index("The proof fits")]
     assert r"unit vector $\mathbf{u}$ of the augmented space" in theorem
     assert re.search(r"\\gamma = \\min_i \\, s_i\\,\\mathbf\{u\}\^\\top\\tilde\{\\mathbf\{x\}\}_i", theorem)
@@ -119,7 +119,7 @@ def test_the_page_states_the_theorem_in_the_augmented_space() -> None:
 
 
 def test_it_ends_with_references_to_the_work_it_cites() -> None:
-    prose = "\n".join(CHAPTER.cells("markdown"))
+    prose = CHAPTER.prose()
     body, refs = prose[: prose.rindex("## References")], prose[prose.rindex("## References"):]
     assert "\n## " not in refs[2:], "References must be the last section"
     items = re.split(r"\n- ", refs)[1:]

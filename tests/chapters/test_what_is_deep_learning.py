@@ -7,12 +7,8 @@ cells once, in order, and check the claims its prose makes about what they print
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 from typing import Any
 
-import pytest
 from chapter_checks import Chapter
 
 CHAPTER = Chapter("foundations", "what-is-deep-learning")
@@ -26,46 +22,7 @@ def test_it_shows_no_trained_figure() -> None:
     assert CHAPTER.figures_shown() == set()
 
 
-# --- the page, executed -------------------------------------------------------------------
-
-
-def run_cells(sources: list[str], namespace: dict[str, Any]) -> str:
-    """Run code in ``namespace`` with figures closed unshown; returns what it printed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    show, plt.show = plt.show, lambda *args, **kwargs: plt.close("all")
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            for source in sources:
-                exec(compile(source, str(CHAPTER.page), "exec"), namespace)  # noqa: S102 - the book's code
-    finally:
-        plt.show = show
-        plt.close("all")
-    return out.getvalue()
-
-
-def solution_code(exercise: str) -> str:
-    """The python block of the solution of exercise ``exercise`` ("Exercise 6 ·")."""
-    cell = next(s for s in CHAPTER.cells("markdown") if exercise in s)
-    part = cell[cell.index(exercise):]
-    solution = part[part.index("<summary>Solution</summary>"):part.index("</details>")]
-    code = re.search(r"```python\n(.*?)```", solution, re.S)
-    assert code, f"no code in the solution of {exercise!r}"
-    return "\n".join(line.removeprefix("# ").removeprefix("#") for line in code[1].splitlines())
-
-
-@pytest.fixture(scope="module")
-def page() -> dict[str, Any]:
-    from dlbook.utils import restoring_global_state
-
-    namespace: dict[str, Any] = {}
-    with restoring_global_state():
-        namespace["printed"] = run_cells(CHAPTER.cells("code"), namespace)
-    return namespace
+# --- the page, executed: ``page`` (tests/chapters/conftest.py) is its namespace ------------
 
 
 def test_a_one_pixel_shift_carries_every_digit_past_another_class(page: dict[str, Any]) -> None:
@@ -125,7 +82,7 @@ def test_the_timeline_names_the_years_whose_dots_coincide(page: dict[str, Any]) 
     per_year = Counter(m.year for m in page["milestones"])
     assert sorted(year for year, count in per_year.items() if count > 1) == [2015, 2017, 2020]
     assert max(per_year.values()) == 2  # "two each"
-    prose = " ".join(" ".join(CHAPTER.cells("markdown")).split())
+    prose = " ".join(CHAPTER.prose().split())
     assert "(2015, 2017 and 2020 have two each)" in prose
 
 
@@ -136,11 +93,7 @@ def test_the_gaussian_scores_every_digit_above_every_scrambled_image(page: dict[
 
 
 def test_exercise_6_augmentation_buys_shift_tolerance_at_a_small_cost(page: dict[str, Any]) -> None:
-    from dlbook.utils import restoring_global_state
-
-    namespace = dict(page)
-    with restoring_global_state():
-        run_cells([solution_code("Exercise 6 ·")], namespace)
+    namespace = CHAPTER.run().then(CHAPTER.solution(6).code).namespace
     model, X_val, y_val, accuracy = namespace["model"], page["X_val"], page["y_val"], page["accuracy"]
     import torch
 
@@ -154,7 +107,6 @@ def test_exercise_6_augmentation_buys_shift_tolerance_at_a_small_cost(page: dict
 
 
 def test_exercise_7_a_gaussian_per_class_beats_the_small_network(page: dict[str, Any]) -> None:
-    namespace = dict(page)
-    run_cells([solution_code("Exercise 7 ·")], namespace)
+    namespace = CHAPTER.run().then(CHAPTER.solution(7).code).namespace
     accuracy = page["accuracy"](namespace["y_hat"], page["y_val"]).item()
     assert accuracy > page["acc_val"]
