@@ -20,7 +20,7 @@ help:
 	@echo "make test-fast  the tests that need no site build or browser"
 	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit and conv2d"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
-	@echo "make chapter    scaffold a chapter: PART=training NAME=recurrent-networks [TITLE=\"Recurrent networks\"]"
+	@echo "make chapter    scaffold a chapter: PART=architectures NAME=generative-models [TITLE=\"Generative models\"]"
 	@echo "make doctor     report what is installed and what is missing"
 	@echo "make clean      remove site/ and the build caches (not .venv)"
 
@@ -57,7 +57,7 @@ figures: $(STAMP)
 # A new chapter's page, experiments, scenes and tests from the templates (dlbook_build/templates/)
 ifneq ($(filter chapter,$(MAKECMDGOALS)),)
 ifeq ($(and $(PART),$(NAME)),)
-$(error usage: make chapter PART=training NAME=recurrent-networks [TITLE="Recurrent networks"])
+$(error usage: make chapter PART=architectures NAME=generative-models [TITLE="Generative models"])
 endif
 endif
 chapter: $(STAMP)

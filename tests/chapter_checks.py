@@ -168,7 +168,14 @@ class Chapter:
         imported: set[str] = set()
         for source in self.cells("code"):
             lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
-            for node in ast.walk(ast.parse("\n".join(lines))):
+            tree = ast.parse("\n".join(lines))
+            for statement in tree.body[:-1]:  # a notebook displays only a cell's last expression
+                call = statement.value if isinstance(statement, ast.Expr) else None
+                name = call.func.id if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) else ""
+                assert name not in ("show", "explore"), (
+                    f"{self.page}: {name}(...) is not the last statement of its cell, so the figure "
+                    f"would not be displayed; end the cell there: {ast.unparse(statement)}")
+            for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     imported |= {alias.name.split(".")[0] for alias in node.names}
                 elif isinstance(node, ast.ImportFrom) and node.module:

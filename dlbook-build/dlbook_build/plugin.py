@@ -7,8 +7,8 @@ Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuil
    A failing cell stops the build here, before the site folder is touched.
 2. ``on_files``: each chapter's file now reads from its staged notebook, and
    mkdocs-jupyter (listed after this plugin, ``execute: false``) renders exactly those;
-   the API reference pages (:mod:`dlbook_build.reference`, one per library module) are
-   added.
+   the API reference pages (:mod:`dlbook_build.reference`, one per library module) and the
+   bibliography (:mod:`dlbook_build.bibliography`, from the chapters' References) are added.
 3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
    is moved to one shared file, requests to outside hosts are dropped, and the
    "Download notebook" / "Open in Colab" buttons and the "Library used here" line are
@@ -43,6 +43,7 @@ from mkdocs.utils import get_relative_url
 from dlbook.utils import atomic_write
 from dlbook_build.animations import AnimationError, Rendered
 from dlbook_build.animations import embed as embed_animations
+from dlbook_build.bibliography import add_page as add_bibliography
 from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
 from dlbook_build.reference import Reference  # the API reference (reference/)
 
@@ -130,7 +131,9 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         # mkdocs-jupyter wraps each notebook in a new File object; point those too
         self._point_at_staged(files)
         # the API reference's generated pages (reference/*.md) and their nav entries
-        return self.reference.add_pages(files, config, self.chapters)
+        files = self.reference.add_pages(files, config, self.chapters)
+        # the bibliography (bibliography.md), made from every chapter's References section
+        return add_bibliography(files, config, self.chapters)
 
     on_files = CombinedEvent(_before_jupyter, _after_jupyter)
 

@@ -21,6 +21,7 @@ PAGES = {
     "neurons/neural-networks/": {"ForwardPass"},
     PAGE: EXPECTED,
     "training/gradient-descent/": {"GradientDescentStep"},
+    "architectures/recurrent-networks/": {"RNNUnrolled"},
 }
 
 

@@ -1,0 +1,78 @@
+"""The explorables of the Architectures chapters, on the built site, in headless Chromium.
+
+tests/site/test_explorable_kinds.py and test_explorable_conv.py check each kind in depth
+on a small harness page; here each explorable that a chapter really shows must be drawn
+from its frozen data and answer the reader, and the pages must raise no script errors.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CNN, RNN = "architectures/convolutional-networks/", "architectures/recurrent-networks/"
+
+
+def _open(browser: Any, url: str) -> tuple[Any, list[str]]:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="networkidle")
+    return page, errors
+
+
+def _ready(page: Any, name: str) -> Any:
+    selector = f"figure.dlbook-explorable#figure-{name}"
+    page.wait_for_selector(f'{selector}[data-explorable="ready"]', timeout=15_000)
+    figure = page.locator(selector)
+    assert not figure.locator("img.dlbook-explorable-fallback").is_visible(), f"{name}: image not replaced"
+    return figure
+
+
+def test_convolution_explorables_answer(built_site: Any, base_url: str, browser: Any) -> None:
+    page, errors = _open(browser, base_url + CNN)
+
+    worked = _ready(page, "conv-worked-example")
+    worked.locator('.dlbook-conv-output button[data-row="1"][data-col="1"]').hover()
+    worked.locator('.dlbook-conv-output button[data-row="0"][data-col="0"]').hover()
+    assert worked.locator(".dlbook-conv-sum").inner_text().endswith("= 4")
+    assert worked.locator(".dlbook-conv-input .dlbook-conv-cell.in-window").count() == 9
+
+    photo = _ready(page, "conv-photo-kernels")
+    shown = photo.locator("img:visible").last.get_attribute("src")
+    photo.locator('input[type="radio"]').nth(2).check()
+    assert photo.locator("img:visible").last.get_attribute("src") != shown
+
+    lenet = _ready(page, "lenet-digits")
+    before = lenet.locator(".dlbook-explorable-summary").inner_text()
+    lenet.locator('input[type="range"]').focus()
+    page.keyboard.press("End")
+    assert lenet.locator(".dlbook-explorable-summary").inner_text() != before
+    page.close()
+    assert not errors, errors
+
+
+def test_recurrent_explorables_answer(built_site: Any, base_url: str, browser: Any) -> None:
+    page, errors = _open(browser, base_url + RNN)
+
+    flow = _ready(page, "rnn-gradient-flow")
+    assert flow.locator("svg.dlbook-heatmap text.title").count() >= 1
+    before = flow.locator(".dlbook-explorable-summary").inner_text()
+    flow.locator('input[type="range"]').focus()
+    page.keyboard.press("End")
+    assert flow.locator(".dlbook-explorable-summary").inner_text() != before
+
+    sampler = _ready(page, "char-lm")
+    data = json.loads(sampler.locator("script.dlbook-explorable-data").text_content())
+    assert sampler.locator("g.dlbook-sampling-row").count() == min(data.get("shown", 12), len(data["chars"]))
+    probs = sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents()
+    sampler.locator('input[type="range"]').fill(str(data["temperature"]["max"]))
+    sampler.locator('input[type="range"]').dispatch_event("input")
+    assert sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents() != probs
+    page.close()
+    assert not errors, errors
