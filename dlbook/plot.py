@@ -11,6 +11,7 @@ torch) are imported inside the functions that draw, never at module level, so
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 _LABEL_GAP_PX = 6.0  # horizontal air between two labels on the same level
 _LEVEL_IN = 0.55  # height of one label level, in inches, when timeline makes its own figure
+_DOT_STEP = 0.22  # levels between the dots of milestones that share a year
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def timeline(
     """Draw ``milestones`` as a horizontal timeline and return the figure.
 
     Years run along the x axis. Each milestone gets a dot on the centre line,
-    coloured by its ``kind``, and one label ``"{year}\\n{name}"`` on a stem above or
+    coloured by its ``kind`` (milestones of the same year step their dots apart, towards
+    their labels), and one label ``"{year}\\n{name}"`` on a stem above or
     below the line. Labels are placed in year order on the first free level,
     alternating sides, so that no two labels overlap. Without ``ax`` a new figure
     is made, tall enough for the levels needed; with ``ax`` the timeline is drawn
@@ -117,9 +120,8 @@ def timeline(
     ax.grid(axis="x", color="0.9", zorder=0)
     ax.set_xlabel("year")
     ax.axhline(0.0, color="0.3", linewidth=1.5, zorder=1)
-    for k in kinds:
-        years = [m.year for m in items if m.kind == k]
-        ax.scatter(years, [0.0] * len(years), s=40, color=colour[k], zorder=4, label=k)
+    for k in kinds:  # legend entries only: the dots are drawn once their labels' sides are known
+        ax.scatter([], [], s=40, color=colour[k], label=k)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(kinds),
               frameon=False, fontsize=9)
     if title is not None:
@@ -147,6 +149,16 @@ def timeline(
         label.set_verticalalignment("bottom" if level > 0 else "top")
         # the stem, under the label: the label's white box hides stems that pass behind it
         ax.plot([m.year, m.year], [0.0, level], color=colour[m.kind], linewidth=1.0, zorder=2)
+
+    # Dots on the line; milestones that share a year step apart towards their labels' sides,
+    # so that each keeps a dot of its own colour.
+    shared = Counter(m.year for m in items)
+    placed: Counter[tuple[int, bool]] = Counter()
+    for m, level in zip(items, levels, strict=True):
+        up = level > 0
+        placed[m.year, up] += 1
+        y = 0.0 if shared[m.year] == 1 else _DOT_STEP * placed[m.year, up] * (1.0 if up else -1.0)
+        ax.scatter([m.year], [y], s=40, color=colour[m.kind], zorder=4)
 
     top, bottom = max(max(levels), 1) + 0.9, min(min(levels), -1) - 0.9
     ax.set_ylim(bottom, top)

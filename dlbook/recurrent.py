@@ -74,9 +74,12 @@ class _Unrolled(nn.Module):
             cell = cast(_Cell, module)
             s = tuple(part[layer] for part in state)  # this layer's h_0 (and c_0), each (B, H)
             gx = cell.input_projection(out)  # (B, T, G·H): W_ih x_t + b_ih for all t in one product
+            # T views (B, G·H); their backward is one stack, where gx[:, t] would add a full
+            # (B, T, G·H) tensor of zeros per step and cost T² work
+            steps = gx.unbind(dim=1)
             hs = []
             for t in range(T):  # only the recurrence has to run step by step
-                s = self._step(cell, gx[:, t], s)  # h_t = f(x_t, h_{t-1})
+                s = self._step(cell, steps[t], s)  # h_t = f(x_t, h_{t-1})
                 hs.append(s[0])
             out = torch.stack(hs, dim=1)  # (B, T, H), the input of layer l + 1
             finals.append(s)

@@ -676,9 +676,9 @@ for m in sorted(milestones, key=lambda m: m.year):
 # %% [markdown]
 # `dlbook.plot.timeline` turns such a list into a figure: a dot for each milestone on a
 # time axis, coloured by kind, with labels staggered above and below the line so that
-# they never overlap. Milestones of the same year share a spot on the line (2015, 2017
-# and 2020 have two each), so there the dots sit on top of each other and only the
-# stems, one up and one down, tell the two apart.
+# they never overlap. Where two milestones share a year (2015, 2017 and 2020 have two
+# each), their dots step apart along the year's vertical, each towards its own label, so
+# every milestone keeps a dot in its own colour.
 
 # %%
 fig = timeline(milestones, title="Milestones of neural networks and deep learning")

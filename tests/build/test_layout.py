@@ -45,3 +45,17 @@ def test_chapter_names_are_unique_across_parts() -> None:
     """animations/ and tests/chapters/ are flat, so a name may be used by one part only."""
     modules = [key.split("/")[1] for key in pages()]
     assert len(modules) == len(set(modules)), sorted(modules)
+
+
+def test_pytest_collects_every_test_folder() -> None:
+    """No folder under tests/ matches a pattern pytest skips (its default skips any "build")."""
+    import fnmatch
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    defaults = ["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"]
+    skipped = options.get("norecursedirs", defaults)
+    folders = [p for p in (ROOT / "tests").iterdir() if p.is_dir() and any(p.glob("test_*.py"))]
+    assert {p.name for p in folders} >= {"library", "build", "site", "chapters"}
+    hidden = [p.name for p in folders if any(fnmatch.fnmatch(p.name, pattern) for pattern in skipped)]
+    assert not hidden, f"pytest would never run tests/{hidden}: they match norecursedirs {skipped}"

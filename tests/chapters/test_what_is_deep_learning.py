@@ -76,7 +76,7 @@ def test_two_principal_directions_keep_under_a_third_and_ten_keep_most(page: dic
     assert share.sum() > 0.5
 
 
-def test_the_timeline_names_the_years_whose_dots_coincide(page: dict[str, Any]) -> None:
+def test_the_timeline_names_the_years_that_share_a_spot(page: dict[str, Any]) -> None:
     from collections import Counter
 
     per_year = Counter(m.year for m in page["milestones"])
@@ -84,6 +84,9 @@ def test_the_timeline_names_the_years_whose_dots_coincide(page: dict[str, Any]) 
     assert max(per_year.values()) == 2  # "two each"
     prose = " ".join(CHAPTER.prose().split())
     assert "(2015, 2017 and 2020 have two each)" in prose
+    fig = page["timeline"](page["milestones"])  # the page's call, redrawn here
+    dots = [tuple(xy) for c in fig.axes[0].collections for xy in c.get_offsets()]
+    assert len(dots) == len(page["milestones"]) == len(set(dots))  # each milestone its own dot
 
 
 def test_the_gaussian_scores_every_digit_above_every_scrambled_image(page: dict[str, Any]) -> None:

@@ -75,6 +75,18 @@ def test_labels_do_not_overlap() -> None:
             assert not a.overlaps(b), f"labels overlap: {a} and {b}"
 
 
+def test_every_milestone_has_its_own_dot_even_in_a_shared_year() -> None:
+    same_year = [Milestone(2015, name, "", kind) for name, kind in
+                 (("first", "model"), ("second", "data"), ("third", "idea"))]
+    fig = timeline(MILESTONES + same_year)
+    dots = [tuple(offset) for c in fig.axes[0].collections for offset in c.get_offsets()]
+    assert len(dots) == len(MILESTONES) + 3  # one dot per milestone (legend proxies are empty)
+    assert len(set(dots)) == len(dots), f"two dots at the same place: {sorted(dots)}"
+    years = [m.year for m in MILESTONES + same_year]
+    alone = {y for y in years if years.count(y) == 1}
+    assert all(y == 0.0 for x, y in dots if x in alone)  # a year of its own keeps its dot on the line
+
+
 def test_draws_into_given_axes() -> None:
     fig, (left, right) = plt.subplots(1, 2)
     out = timeline(MILESTONES[:2], ax=right)
