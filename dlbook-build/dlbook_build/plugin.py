@@ -10,12 +10,16 @@ Order of events in one build (``mkdocs build`` and every ``mkdocs serve`` rebuil
    the API reference pages (:mod:`dlbook_build.reference`, one per library module) and the
    bibliography (:mod:`dlbook_build.bibliography`, from the chapters' References) are added.
 3. ``on_page_content``: the JupyterLab CSS that mkdocs-jupyter inlines into every page
-   is moved to one shared file, requests to outside hosts are dropped, and the
-   "Download notebook" / "Open in Colab" buttons and the "Library used here" line are
-   added (``on_env`` fills in its links to the reference). On every page (Markdown
-   or notebook) a paragraph ``{{ animation("Name") }}`` becomes the scene's figure.
-4. ``on_post_build``: the shared CSS, then :meth:`Book.publish`: the notebooks (with
-   outputs and a set-up cell), the frozen figures and the rendered animations.
+   is dropped (``docs/assets/stylesheets/notebook.css`` holds the few rules the pages use),
+   requests to outside hosts are dropped, and the "Download notebook" / "Open in Colab"
+   buttons and the "Library used here" line are added (``on_env`` fills in its links to
+   the reference). On every page (Markdown or notebook) a paragraph
+   ``{{ animation("Name") }}`` becomes the scene's figure.
+4. ``on_post_page``: every formula typeset by KaTeX (:mod:`dlbook_build.typeset`; the page
+   then links KaTeX's stylesheet) and every embedded image moved to a file with its size
+   and alt text (:mod:`dlbook_build.images`), after the search index has read the page.
+5. ``on_post_build``: the image files, the typesetting cache, then :meth:`Book.publish`:
+   the notebooks (with outputs and a set-up cell), the frozen figures and the animations.
 
 Only the MkDocs-specific parts live here (file routing, page HTML), so a move to another
 site generator reuses every step.
@@ -23,7 +27,7 @@ site generator reuses every step.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
 import posixpath
 import re
@@ -40,32 +44,19 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from dlbook.utils import atomic_write
 from dlbook_build.animations import AnimationError, Rendered
 from dlbook_build.animations import embed as embed_animations
 from dlbook_build.bibliography import add_page as add_bibliography
 from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
+from dlbook_build.images import ImageError, Images, cell_images
+from dlbook_build.notebook_html import clean as clean_notebook
 from dlbook_build.reference import Reference  # the API reference (reference/)
+from dlbook_build.typeset import STYLESHEET as KATEX_CSS
+from dlbook_build.typeset import TypesetError, Typesetter, mark_notebook_math
 
 log = logging.getLogger("mkdocs.plugins.dlbook")
 
-CSS_DIR = "assets/jupyter"
-_STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
 _SOURCE_LINK = re.compile(r'(<a\s[^>]*?href=")(?![a-z][\w+.-]*:|/|#)([^"#?]+\.(?:py|md|ipynb))(#[^"]*)?"')
-_SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script>\s*", re.S)
-_REMOTE = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/")
-
-
-def _local_script(match: re.Match[str]) -> str:
-    """Drop the scripts mkdocs-jupyter adds that would load code from other hosts
-    (MathJax 2 and mermaid from a CDN, an empty ``src``); we serve MathJax ourselves."""
-    attrs, body = match.group(1), match.group(2)
-    src = re.search(r"\bsrc=[\"']([^\"']*)[\"']", attrs)
-    if src is not None and (not src.group(1) or _REMOTE.match(src.group(1))):
-        return ""
-    if "text/x-mathjax-config" in attrs or _REMOTE.search(body):
-        return ""
-    return match.group(0)
 
 
 class DlbookPluginConfig(base.Config):
@@ -92,7 +83,9 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         self.book = Book(settings, log=log.info)
         self.chapters: dict[str, Chapter] = {}
         self.animations: dict[str, Rendered] = {}
-        self.css: dict[str, str] = {}  # file name -> content
+        self.typesetter = Typesetter(settings.cache_root)
+        self.images = Images(settings.cache_root)
+        mark_notebook_math()  # notebook math reaches on_post_page as Markdown pages' does
         self.repo = _github_repo(config.repo_url)
         self.reference = Reference(settings.roots)  # API reference: pages, chapter links
         return config
@@ -137,7 +130,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
 
     on_files = CombinedEvent(_before_jupyter, _after_jupyter)
 
-    # -- 3. shared CSS, no remote requests, notebook buttons -------------------------------
+    # -- 3. no JupyterLab CSS, no remote requests, notebook buttons --------------------------
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if "animation(" in html:
             try:
@@ -150,21 +143,13 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         chapter = self.chapters.get(page.file.src_uri)
         if chapter is None:
             return html
-        css = "\n".join(m.group(1).strip() for m in _STYLE.finditer(html))
-        html = _STYLE.sub("", html)
-        html = _SCRIPT.sub(_local_script, html)
+        html = clean_notebook(html)  # no JupyterLab CSS, no foreign scripts, the theme's code blocks
         html = self._rewrite_links(html, page, files)
-        links = []
-        if css:
-            name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
-            self.css[name] = css
-            href = get_relative_url(f"{CSS_DIR}/{name}", page.url)
-            links.append(f'<link rel="stylesheet" href="{href}">')
         # the buttons go right under the chapter's title (or on top if it has none)
         head, h1, rest = html.partition("</h1>")
         actions = self._actions(chapter, page) + self.reference.placeholder(chapter.src_uri)
         html = head + h1 + actions + rest if h1 else actions + html
-        return "\n".join(links) + html
+        return html
 
     def _rewrite_links(self, html: str, page: Page, files: Files) -> str:
         """Point links to other pages' sources (``perceptron.py``, ``../index.md#x``) at their URLs.
@@ -202,11 +187,34 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         self.reference.fill(files)
         return env
 
-    # -- 4. write shared files -----------------------------------------------------------
+    # -- 4. math typeset, images as files ------------------------------------------------------
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        name = f"docs/{page.file.src_uri}"
+        cells = None
+        chapter = self.chapters.get(page.file.src_uri)
+        if chapter is not None:
+            cells, problems = cell_images(json.loads(chapter.staged.read_text(encoding="utf-8")))
+            if problems:
+                raise PluginError(f"dlbook: {chapter.src_uri}: " + "; ".join(problems))
+        try:
+            output, formulas = self.typesetter.page(output, name)
+            output = self.images.page(output, page=name, cells=cells,
+                                      to_site=get_relative_url("x", page.url)[:-1])
+        except (TypesetError, ImageError) as err:
+            raise PluginError(f"dlbook: {err}") from err
+        if formulas:  # KaTeX's stylesheet, only on pages with math
+            href = get_relative_url(KATEX_CSS, page.url)
+            output = output.replace("</head>", f'<link rel="stylesheet" href="{href}">\n</head>', 1)
+        return output
+
+    # -- 5. write shared files -----------------------------------------------------------
     def on_post_build(self, config: MkDocsConfig) -> None:
         site = Path(config.site_dir)
-        for name, css in self.css.items():
-            atomic_write(site / CSS_DIR / name, css)
+        self.images.write(site)
+        self.typesetter.save()
+        log.info(f"dlbook: {len(self.typesetter.used)} formula(s) typeset, {self.typesetter.rendered} "
+                 f"new; {len(self.images.files)} image(s) as files, "
+                 f"{self.images.bytes_in / 1e3:.0f} KB -> {self.images.bytes_out / 1e3:.0f} KB")
         self.book.publish(site, self.chapters, self.animations, site_url=config.site_url,
                           repo_url=config.repo_url)
 

@@ -307,7 +307,7 @@ print(inspect.getsource(numerical_derivative))
 # at $x = 1$ we know the exact answer and can compute the error of both recipes for a
 # range of step sizes.
 
-# %%
+# %% alt="Log-log plot of the absolute error of forward and central differences against the step size h, which shrinks from 1e-1 to 1e-13. Both errors first fall, the central one faster, then bottom out (the central one lower) and climb again as rounding takes over."
 x0 = 1.0
 exact = math.exp(x0)
 steps = [10.0**-p for p in range(1, 14)]
@@ -582,7 +582,7 @@ print("autograd:          ", grad_auto)
 # value depends only on its own coordinates, so the gradient of the *sum* of all values
 # with respect to the grid holds every point's own gradient.
 
-# %%
+# %% alt="Contour map of the tilted elliptical bowl f = x1^2 + 3 x2^2 + x1 x2, with small black gradient arrows that cross the contours at right angles and grow longer away from the minimum at the origin. At the point p = (2, 1) a red arrow points uphill and an orange one downhill, and the downhill arrow misses the dotted straight line to the minimum."
 # fine grid for the contours, coarse grid for the arrows
 side = torch.linspace(-3, 3, 201, dtype=torch.float64)
 G1, G2 = torch.meshgrid(side, side, indexing="xy")
@@ -677,7 +677,7 @@ print(f"length of the gradient:    {grad_p.norm().item():.6f}")
 print(f"largest rate of decrease:  {D.min().item():.6f}")
 print(f"max |D_u f - grad f . u| over all 360 directions: {(D - U @ grad_p).abs().max().item():.1e}")
 
-# %%
+# %% alt="Line plot of the rate of change of f at p against the direction of the unit vector u, from 0 to 360 degrees. The finite-difference curve and the dot product coincide in one cosine wave, peaking in the gradient's direction and bottoming out, equally far below zero, opposite it."
 fig, ax = plt.subplots(figsize=(6.4, 3.4))
 degrees = torch.rad2deg(angles)
 ax.plot(degrees, D, lw=2.5, label=r"$D_{\mathbf{u}} f(\mathbf{p})$, finite differences")
@@ -912,7 +912,7 @@ for n in (10, 1_000, 100_000):
 # the Gaussian's normalisation, mean and variance by integrating its density
 # numerically with the trapezoid rule.
 
-# %%
+# %% alt="Bar charts of a Bernoulli distribution with p = 0.3 (0.7 at y = 0, 0.3 at y = 1) and a categorical one over four classes (0.1, 0.2, 0.4, 0.3), beside a histogram of Gaussian samples. In the Gaussian panel, with mean 1 and standard deviation 0.5, the bell-shaped density curve traces the outline of the histogram."
 g_dist = torch.Generator().manual_seed(1)
 n = 100_000
 
@@ -1006,7 +1006,7 @@ print("sum of their logarithms:     ", many.log().sum().item())
 # closed form; the cell evaluates the coin's log-likelihood on a grid of $p$, finds the
 # top, and asks autograd for the slope there.
 
-# %%
+# %% alt="Line plot of the log-likelihood of 7 heads in 10 tosses against the coin's probability p of heads. The curve rises steeply from the left, has a single broad peak at p = 0.7, marked by a red line, and drops again towards p = 1."
 tosses = torch.tensor([1, 0, 1, 1, 0, 1, 1, 0, 1, 1])  # 7 heads in 10 tosses
 p_grid = torch.linspace(0.01, 0.99, 99, dtype=torch.float64)
 log_lik = torch.stack([bernoulli_log_likelihood(tosses, p) for p in p_grid])

@@ -190,7 +190,7 @@ print(f"typed rule:   F = {9 / 5:.3f} * C + {32:.3f}")
 # each position from those on the right, so it responds strongly where brightness
 # changes from left to right, that is, at vertical edges.
 
-# %%
+# %% alt="Left, a white ring on a black square canvas; right, the vertical-edge filter's output on it. The output forms paired red and blue arcs along the ring's left and right flanks and fades to nothing where the ring runs horizontally, at top and bottom."
 def ring(size: int = 28, radius: float = 8.0, width: float = 2.0) -> torch.Tensor:
     """A bright ring on a dark background, shape (size, size), values in [0, 1]."""
     coords = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
@@ -244,7 +244,7 @@ plt.show()
 # cell moves every digit one pixel to the right (a tiny change of viewpoint) and asks
 # how far that carries it, compared with the nearest digit of a *different* class.
 
-# %%
+# %% alt="Three 8 by 8 pixel images, each titled with its pixel distance: a handwritten 0, the same 0 shifted one pixel to the right, and the nearest digit of another class. In pixel space that other digit is closer to the 0 than its own shifted copy is."
 images, labels = digits(as_images=True)  # (1797, 8, 8) grey levels 0..16, (1797,) digits 0..9
 images = images / 16  # grey levels scaled to [0, 1]
 flat = images.flatten(start_dim=1)  # (1797, 64): one row of pixels per digit
@@ -323,7 +323,7 @@ print(f"accuracy on the same digits, one pixel right:     {acc_shifted:.1%}")
 # lowers it. The top row shows the 16 units as they started (random numbers), the bottom
 # row the same units after training.
 
-# %%
+# %% alt="Two rows of 16 small 8 by 8 weight maps in red and blue, one per first-layer unit, before and after training. Before, every map is strong random speckle; after, the borders are pale and each map shows a smooth patch of red beside blue, like part of a stroke."
 W_trained = model.layers[0].weight.detach()  # (16, 64)
 fig, axes = plt.subplots(2, 16, figsize=(12.0, 1.9), layout="constrained")
 for row, (W, name) in enumerate([(W_init, "before training"), (W_trained, "after training")]):
@@ -443,7 +443,7 @@ print(f"{sentence!r} as character codes:", codes.tolist(), "shape:", tuple(codes
 # each task as a tensor. The shapes are the point: a network for each task must output
 # a tensor of the same layout, and its loss compares the two.
 
-# %%
+# %% alt="Four copies of a scene with a ring and a square, each marked with one task's answer. Classification answers yes, a ring is present; detection boxes the ring in orange and the square in green; segmentation colours every pixel of each; regression marks the ring's radius."
 H = W = 32
 rows, cols = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")  # (H, W) each
 from_centre = ((rows - 10) ** 2 + (cols - 10) ** 2).float().sqrt()  # distance from the pixel (10, 10)
@@ -520,7 +520,7 @@ plt.show()
 # starting centres, so `dlbook.unsupervised.kmeans` makes ten runs from random starts
 # and keeps the best. We ask for ten groups.
 
-# %%
+# %% alt="Ten blurry 8 by 8 images, the centres of the ten k-means clusters, each titled with the digit most common in it. Each centre looks like a smudged average of the digit that leads its cluster."
 clusters = kmeans(flat, 10, seed=0)  # flat: (1797, 64) pixels; the labels are not passed in
 print(f"best run: {clusters.num_iters} assignment steps, sum of squared distances {clusters.inertia:.1f}")
 
@@ -561,7 +561,7 @@ plt.show()
 # With two coordinates per digit, the digits can be drawn on a page (600 of them, so
 # that the plot stays legible).
 
-# %%
+# %% alt="Scatter of 600 digits, each drawn as its own numeral at its coordinates along the first two principal directions. Digits of one kind gather together: 0s along the bottom, 4s on the right, 3s and 9s on the left, 1s and 7s at the top, while 2s, 5s and 8s mix in the middle."
 digits_pca = pca(flat, 10)  # the 10 directions of largest variance
 share = digits_pca.explained_variance_ratio  # (10,)
 print(f"share of the variance along the first 2 directions: {share[:2].sum():.1%}")
@@ -604,7 +604,7 @@ plt.show()
 # into a random order (same grey values, no strokes), and random noise; the score is
 # the logarithm of the density, so higher means more typical.
 
-# %%
+# %% alt="A row of 16 grey 8 by 8 images sampled from the Gaussian fitted to the digits. The ink sits roughly where digits usually have it, but each sample is a noisy blotch and few read clearly as a digit."
 mean = X_train.mean(dim=0)  # (64,)
 covariance = torch.cov(X_train.T, correction=0) + 0.01 * torch.eye(64)  # (64, 64), plus a small ridge
 density = torch.distributions.MultivariateNormal(mean, covariance_matrix=covariance)
@@ -680,7 +680,7 @@ for m in sorted(milestones, key=lambda m: m.year):
 # each), their dots step apart along the year's vertical, each towards its own label, so
 # every milestone keeps a dot in its own colour.
 
-# %%
+# %% alt="Timeline of milestones from 1943 to 2022 as dots on a horizontal axis, coloured by kind (idea, model, hardware, data, software) and labelled with year and name. A few sit in the 1940s to 1960s, a handful between 1986 and 1998, and the dots crowd together from 2007 on, from CUDA to ChatGPT."
 fig = timeline(milestones, title="Milestones of neural networks and deep learning")
 plt.show()
 

@@ -96,7 +96,7 @@ seed_everything(0)
 # (function, derivative), so one loop draws them all. The last panel previews softmax,
 # which the chapter returns to at the end.
 
-# %%
+# %% alt="Grid of eight line plots over z from -5 to 5: step, linear, sigmoid, tanh, softplus, ReLU and leaky ReLU (alpha 0.1), each with its derivative dashed, plus softmax of (z, 0). The step's derivative is flat zero, the sigmoid's and tanh's are bumps centred on 0, ReLU's jumps from 0 to 1, and the two softmax outputs cross at 0.5 at z = 0."
 z = torch.linspace(-5, 5, 1001)
 panels = {name: pair for name, pair in ACTIVATIONS.items() if name != "leaky_relu"}
 panels["leaky_relu (α = 0.1)"] = (

@@ -141,7 +141,7 @@ for name, (intercept, slope) in candidates.items():
     print(f"{name}  MSE = {mse(y_hat, cones).item():7.2f}   "
           f"(torch: {F.mse_loss(y_hat, cones).item():7.2f})")
 
-# %%
+# %% alt="Two scatter plots of cones sold against hours of sunshine on 30 days, each with a candidate line and red residual segments, its MSE in the title. Line A (40 + 5x) is too flat and misses badly at both ends; line B (15 + 9x) follows the trend and has the much smaller MSE."
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 xs = torch.linspace(0, 10, 2)
 for ax, (name, (intercept, slope)) in zip(axes, candidates.items(), strict=True):
@@ -297,7 +297,7 @@ print(f"\nstudents: {len(y_exam)}, passed: {y_exam.float().mean().item():.0%}")
 # the model was certain and right, growing without bound as $p \to 0$. For a student who
 # failed it is the mirror image, $-\log(1 - p)$.
 
-# %%
+# %% alt="Line plot of the binary cross-entropy of one example against the predicted probability p of label 1. For label 1, -log p falls from very high near p = 0 to zero at p = 1; for label 0, -log(1 - p) mirrors it, and the two curves cross at p = 0.5."
 p_axis = torch.linspace(0.001, 0.999, 500)
 fig, ax = plt.subplots(figsize=(6, 3.6))
 ax.plot(p_axis, -torch.log(p_axis), lw=2, label="label 1: $-\\log p$")
@@ -417,7 +417,7 @@ for zi, pi, gb, gs in rows:
 # show. The squared error's push is strongest for predictions that are only mildly wrong
 # and fades away for the ones that need correcting most. Plotted over a range of logits:
 
-# %%
+# %% alt="Line plot of the size of the loss gradient with respect to the logit z, for label 1, over z from -10 to 10. Cross-entropy pushes hardest across the shaded confident-and-wrong region, while squared error barely pushes there, peaks weakly just below z = 0 and fades again."
 z_axis = torch.linspace(-10, 10, 400)
 p_axis = sigmoid(z_axis)
 fig, ax = plt.subplots(figsize=(6.5, 3.6))

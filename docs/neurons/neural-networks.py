@@ -446,7 +446,7 @@ print("hidden biases:", trained.layers[0].bias.data)
 # input plane, with each of the four corners marked by its XOR label (no training
 # involved, only a forward pass over a grid of points):
 
-# %%
+# %% alt="Heat map of the loaded network's probability of label 1 over the input plane from -0.5 to 1.5, with the four XOR corners marked by their labels. A blue diagonal band through (0, 0) and (1, 1) predicts label 0, and the red regions on either side hold the label-1 corners (0, 1) and (1, 0)."
 ticks = torch.linspace(-0.5, 1.5, 201)
 xx, yy = torch.meshgrid(ticks, ticks, indexing="xy")  # (201, 201) each
 grid = torch.stack([xx.flatten(), yy.flatten()], dim=1)  # (201², 2)
@@ -551,7 +551,7 @@ for i, (n, err) in enumerate(zip(pieces, errors, strict=True)):
 # sit just under it: the narrower the pieces, the more the sine looks like a parabola on
 # each of them.
 
-# %%
+# %% alt="Three panels on building the sine from ReLU hinges over -pi to pi: five dashed hinges summing to a chain of straight pieces, then networks with 5, 10 and 20 hinges hugging the sine ever more closely. The third, a log-log plot of the maximum error against the number of hidden units k, shows the error falling in a straight line along the bound pi^2 / (2k^2)."
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
 xs, sin_xs = x_fine.numpy(), torch.sin(x_fine).numpy()  # (20001,) each, for plotting
 ax = axes[0]
@@ -613,7 +613,7 @@ plt.show()
 # $w_j$, so it is a hinge at $x = -b_j / w_j$, opening to the right when $w_j > 0$ and to the
 # left when $w_j < 0$.
 
-# %%
+# %% alt="Line plot of a trained 16-unit ReLU network over the sine on -pi to pi, with thin red vertical lines where its units bend. The network's piecewise-linear curve almost covers the sine, and the bends are unevenly spaced, some nearly on top of each other."
 g_train = torch.Generator().manual_seed(0)
 X_sin = torch.linspace(-math.pi, math.pi, 256)[:, None]  # (256, 1) training inputs
 y_sin = torch.sin(X_sin)  # (256, 1) targets

@@ -147,7 +147,7 @@ for point, z_i, p_i in zip(X_few.tolist(), z_few.tolist(), p_few.tolist(), stric
 # but the story is identical: a perceptron can only cut its input space in two with one
 # flat cut.
 
-# %%
+# %% alt="The line 1 + 3x1 - 2x2 = 0 cuts the plane into a blue class-0 half at upper left and an orange class-1 half at lower right, and a red weight vector w points across it into the orange half. Five points carry their scores z: negative on the blue side, zero on the line, positive on the orange side."
 lim = (-3.0, 3.0)
 grid = torch.linspace(*lim, 300)
 xx, yy = torch.meshgrid(grid, grid, indexing="xy")  # (300, 300) each

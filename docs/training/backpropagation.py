@@ -207,7 +207,7 @@ for leaf in (w, x, b):
 # its gradient $\partial L/\partial\,\text{node}$ (red). The blue number on each arrow is
 # the local derivative that the message is multiplied by on its way back.
 
-# %%
+# %% alt="Computational graph of one neuron, left to right: w times x, plus b, through tanh, plus -y, squared into the loss L. Each box shows its value and, in red, its gradient, starting from 1 at L, and blue numbers on the arrows give the local derivatives."
 def draw_graph(root: Value, ax: plt.Axes) -> None:
     """Columns by depth (leaves just left of their first use); values, gradients, local derivatives."""
     order = root.topological_order()
@@ -797,7 +797,7 @@ print(f"largest value of σ'(z) on [-10, 10]: {sigmoid_grad(z).max().item():.4f}
 # initialisation; the right one keeps ReLU and draws the weights from
 # $\mathcal{N}(0, \text{gain}^2 / n_{\text{in}})$ with three different gains.
 
-# %%
+# %% alt="Two log-scale plots of the gradient size at each of 20 layers, layer 1 nearest the input. With default initialisation, sigmoid, tanh and ReLU all shrink towards the input, sigmoid by far the most; for ReLU with scaled weights, gain 1 shrinks, gain sqrt 2 stays level and gain 2 grows."
 depth, width = 20, 64
 gen = torch.Generator().manual_seed(0)
 X_deep = torch.randn(128, width, generator=gen)
@@ -992,7 +992,7 @@ for name, ours, theirs, variance in (
 # (`preactivation_stds`). Five combinations: tanh and ReLU with the library's default
 # initialisation, tanh and ReLU with Xavier's, and ReLU with He's.
 
-# %%
+# %% alt="Log-scale plot of the standard deviation of the pre-activations at each of 20 layers of 128 units, for five pairings of activation and initialisation. ReLU with He stays level; tanh with Xavier sinks slowly; ReLU with Xavier falls steadily by orders of magnitude; both defaults drop within a few layers and level off."
 stack_depth, stack_width = 20, 128
 X_stack = torch.randn(256, stack_width, generator=torch.Generator().manual_seed(0))
 cases = {"tanh, default": ("tanh", None), "tanh, Xavier": ("tanh", "xavier_normal"),

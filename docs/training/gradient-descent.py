@@ -125,7 +125,7 @@ print("\n".join(trace.steps()))
 # is for $\eta > 1$, every jump lands further out than the last and the walk runs off.
 # The cell below walks the parabola with four learning rates, one from each regime.
 
-# %%
+# %% alt="Four panels of gradient descent on the parabola f(x) = x^2 from x = 3, with learning rates 0.02, 0.3, 0.9 and 1.05. The smallest creeps a little way down one side, 0.3 reaches the bottom in a few steps, 0.9 zigzags across the minimum while closing in, and 1.05 zigzags outwards and climbs off the chart."
 rates = {"too small": 0.02, "about right": 0.3, "oscillating": 0.9, "too large": 1.05}
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharey=True)
 xs = torch.linspace(-4.5, 4.5, 200)
@@ -286,7 +286,7 @@ torch.testing.assert_close(list(ours.parameters()), list(theirs.parameters()))
 # slope $w$ and the intercept $b$: at a fixed point, draw many batches of each size and
 # look at how far their gradients scatter around the full gradient.
 
-# %%
+# %% alt="Log-log plot of the typical error of a mini-batch gradient against the batch size B, from 1 to 128, with a dashed line at the length of the full gradient. The measured points follow the formula's curve, shrinking roughly like one over the square root of B, and only the smallest batch lies above the dashed line."
 point = torch.tensor([-1.0, 2.0])  # a fixed (w, b)
 residual = point[0] * X_line + point[1] - y_line  # (n,)
 per_example = torch.stack([2 * residual * X_line, 2 * residual], dim=1)  # (n, 2): ∇ of each example's loss
@@ -771,7 +771,7 @@ for name, losses in plateau_losses.items():
 # stretch of the curve coloured by the minimum that gradient descent reaches from there,
 # the saddle with four of the walks, and the three plateau runs.
 
-# %%
+# %% alt="Left, a wavy curve with several minima, each stretch coloured by the minimum gradient descent reaches from it; middle, contours of a saddle at the origin with walks starting near (1, 0). The unperturbed walk stops at the saddle while nudged ones turn off to a minimum at y = 1 or -1; right, on a plateau from w = -6, momentum and Adam drop off it long before plain descent does."
 fig, (ax_min, ax_saddle, ax_plateau) = plt.subplots(1, 3, figsize=(15, 4.2))
 
 # 1. basins of attraction: colour each start by the minimum gradient descent ends in
@@ -847,7 +847,7 @@ for n in (1, 2, 3, 4, 5, 8):
 # - **linear warm-up** raises it from near zero to its full value over the first steps,
 #   and **warm-up with cosine** follows that with a cosine decay.
 
-# %%
+# %% alt="Line plot of the learning rate against the step over 300 steps for four schedules. Constant stays at 0.1; step decay starts at 0.1 and is multiplied by 0.3 at steps 100 and 200; cosine glides from 0.1 to 0; warm-up + cosine rises linearly to 0.1 by step 30, then glides down to 0."
 total = 300
 schedules = {
     "constant": [0.1] * total,
@@ -871,7 +871,7 @@ print("the first warm-up rates:", [round(linear_warmup(t, base_lr=0.1, warmup_st
 # into that factor. On the line-fitting problem with single-example SGD, whose constant
 # learning rate left it hovering above the floor, decaying the rate lets it settle:
 
-# %%
+# %% alt="Log-scale plot of the loss above the minimum over 600 steps of single-example SGD, for a constant, a step-decay and a cosine learning rate. All three fall and bounce noisily alike at first; later the decaying schedules settle well below the constant rate."
 def train_line(schedule, *, num_steps: int = 600, lr: float = 0.1) -> list[float]:
     """Single-example SGD on the line from (w, b) = (−1, 2); the full loss after every step."""
     full_loss = line_loss(X_line, y_line)

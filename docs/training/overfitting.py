@@ -199,7 +199,7 @@ print(f"  after epoch {len(val_curve)}: training loss {train_curve[-1]:.4f}, "
 # ReLU network on 200 training digits with SGD and momentum, with no regularization at
 # all, and record the validation accuracy along with the loss:
 
-# %%
+# %% alt="Two panels over 150 epochs of training without regularization, with a dotted line at the epoch of the lowest validation loss. On a log scale the training loss keeps falling while the validation loss soon flattens and creeps up; training accuracy climbs to the top while validation accuracy levels off below it."
 X_train, y_train = X_pool[:200], y_pool[:200]
 
 
@@ -330,7 +330,7 @@ for k, n in enumerate(sizes["sizes"]):
 # Steinkraus and Platt 2003). `dlbook.augment.random_shift_rotate` turns each 8x8 image by
 # an angle drawn uniformly within a limit and shifts it by a whole number of pixels:
 
-# %%
+# %% alt="Grid of 8 by 8 digit images in four rows (a 6, two 5s and a 7): the original in the first column, then five randomly shifted and rotated copies. Each copy is moved by up to a pixel and tilted slightly, yet still clearly shows the same digit."
 g = torch.Generator().manual_seed(0)
 images = X_train[:4].view(4, 8, 8)  # (4, 8, 8)
 copies = [random_shift_rotate(images, max_shift=1, max_degrees=15.0, generator=g) for _ in range(5)]
@@ -449,7 +449,7 @@ print("largest difference after 5 steps:",
 # five weight decays and five dropout rates. Its first column, without dropout, is a
 # sweep of weight decay alone:
 
-# %%
+# %% alt="Log-scale plot of training (dashed) and validation (solid) cross-entropy loss over 150 epochs for weight decays from 0 to 0.03. Larger decays hold the training loss higher; validation loss stays low and similar for small decays but sits highest at 0.03."
 grid = load_data("regularization-grid")
 decays, drops = grid["params"][0]["values"], grid["params"][1]["values"]
 
@@ -522,7 +522,7 @@ print("mean over a million units:", dropout(torch.ones(1_000_000), 0.5).mean().i
 # thinned networks, so with dropout it overstates the real training loss. The dropout
 # sweep, the grid's first row, without weight decay:
 
-# %%
+# %% alt="Log-scale plot of training (dashed, dropout on) and validation (solid) loss over 150 epochs for dropout rates from 0 to 0.8. Higher rates keep the noisy training loss higher; validation loss stays low for rates up to 0.6, while at 0.8 both losses stay high."
 plot_sweep({f"p = {p:g}": run(0.0, p) for p in drops}, "plasma",
            "Dropout, no weight decay (dashed: training, with dropout on)")
 
@@ -544,7 +544,7 @@ explore("regularization-grid")
 # %% [markdown]
 # The whole grid at a glance, as the lowest validation loss each run reached:
 
-# %%
+# %% alt="Heat map of the lowest validation loss for each pairing of weight decay (rows, 0 to 0.03) and dropout rate (columns, 0 to 0.8), with the value printed in each cell. The smallest losses sit at small decay and moderate dropout; losses rise with heavy weight decay, and dropout 0.8 is worst in every row."
 lowest = torch.tensor([[min(run(lam, p)["val"]) for p in drops] for lam in decays])  # (λ, p)
 fig, ax = plt.subplots(figsize=(6, 4.4))
 image = ax.imshow(lowest.log10(), cmap="viridis_r")

@@ -1,5 +1,6 @@
 """Every page of the built site in headless Chromium: no console errors, no request
-leaving the site, math typeset by MathJax, and search that finds "gradient".
+leaving the site, no math typesetter loaded, every formula typeset by the build (KaTeX) and
+readable in light and dark mode, and search that finds "gradient".
 
 Uses Debian's `chromium` (installed by `make test`) through Playwright; nothing is downloaded.
 """
@@ -13,56 +14,116 @@ from conftest import BuiltSite
 
 pytestmark = pytest.mark.slow
 
+TYPESETTERS = ("mathjax", "katex.min.js", "katex.js", "auto-render", "tex-chtml", "tex-svg", "tex-mml")
+
+# Math left as TeX in the article's text (outside code and outside typeset formulas)
+LEFTOVER_TEX = r"""() => {
+  const root = document.querySelector("article");
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => n.parentElement.closest("pre, code, .katex, script, style, .md-search")
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const found = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const m = n.textContent.match(/\\\(|\\\[|\$\$|\$[^$\s][^$]*\\[a-zA-Z]+[^$]*\$/);
+    if (m) found.push(n.textContent.trim().slice(0, 80));
+  }
+  return found;
+}"""
+
+# Each formula visible, in the text's own colour: [formulas, KaTeX errors, invisible, off-colour]
+FORMULAS = r"""() => {
+  const all = [...document.querySelectorAll("article .katex")];
+  const text = getComputedStyle(document.querySelector("article p") || document.body).color;
+  const invisible = all.filter((k) => {
+    const html = k.querySelector(".katex-html");
+    const box = html && html.getBoundingClientRect();
+    return !box || box.width === 0 || box.height === 0;
+  }).length;
+  const offColour = all.filter((k) => getComputedStyle(k).color !== text
+    && !k.closest("a, .admonition-title, summary, h1, h2, h3, h4, th, .md-typeset mark, figcaption")).length;
+  return [all.length, document.querySelectorAll(".katex-error").length, invisible, offColour];
+}"""
+
 
 def site_pages(site: Path) -> list[str]:
     pages = [p.relative_to(site).as_posix() for p in site.rglob("index.html")]
     return sorted(p.removesuffix("index.html") for p in pages)
 
 
-def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url: str, browser) -> None:
+def has_formulas(site: Path, path: str) -> bool:
+    return 'class="katex"' in (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url: str, browser,
+                                                 scheme: str) -> None:
     pages = site_pages(built_site.site)
     assert len(pages) >= 4, pages
     problems: list[str] = []
+    typeset_pages = 0
     for path in pages:
-        page = browser.new_page()
+        page = browser.new_page(color_scheme=scheme)
         errors: list[str] = []
         outside: list[str] = []
+        loaded: list[str] = []
         page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.on("requestfailed", lambda r, errors=errors: errors.append(f"failed: {r.url}"))
         page.on("request", lambda r, outside=outside: r.url.startswith(base_url)
                 or r.url.startswith("data:") or outside.append(r.url))
+        page.on("request", lambda r, loaded=loaded: loaded.append(r.url))
         page.goto(base_url + path, wait_until="networkidle")
-        has_math = page.evaluate(
-            "() => document.querySelectorAll('.arithmatex, .jp-RenderedMarkdown').length > 0 &&"
-            " /\\$|\\\\\\(|\\\\\\[/.test(document.querySelector('article').innerText)"
-        )
-        if has_math:
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            typeset = page.evaluate(
-                "() => MathJax.startup.promise.then(() => document.querySelectorAll('mjx-container').length)"
-            )
-            merrors = page.evaluate("() => document.querySelectorAll('mjx-merror').length")
-            if not typeset:
-                problems.append(f"{path}: math on the page but nothing typeset")
-            if merrors:
-                problems.append(f"{path}: {merrors} TeX error(s)")
+        expected = "slate" if scheme == "dark" else "default"
+        actual = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        if actual != expected:
+            problems.append(f"{path}: colour scheme {actual!r}, expected {expected!r}")
+        typesetters = [u for u in loaded if any(t in u.lower() for t in TYPESETTERS)]
+        if typesetters or page.evaluate("() => Boolean(window.MathJax || window.katex)"):
+            problems.append(f"{path}: loads a math typesetter: {typesetters}")
+        leftover = page.evaluate(LEFTOVER_TEX)
+        if leftover:
+            problems.append(f"{path}: TeX not typeset: {leftover[:3]}")
+        formulas, errors_tex, invisible, off_colour = page.evaluate(FORMULAS)
+        if has_formulas(built_site.site, path):
+            typeset_pages += 1
+            if not formulas:
+                problems.append(f"{path}: formulas in the HTML but none on the page")
+            if not page.evaluate("document.fonts.check('16px KaTeX_Main')"):
+                problems.append(f"{path}: KaTeX's fonts are not loaded")
+        if errors_tex or invisible or off_colour:
+            problems.append(f"{path}: {errors_tex} KaTeX error(s), {invisible} formula(s) without a box, "
+                            f"{off_colour} not in the text's colour ({scheme})")
         problems += [f"{path}: console: {e}" for e in errors]
         problems += [f"{path}: request left the site: {u}" for u in outside]
         page.close()
+    assert typeset_pages >= 10, f"only {typeset_pages} pages have typeset math"
     assert not problems, "\n".join(problems)
 
 
 def test_chapters_typeset_math_in_notebook_cells(built_site: BuiltSite, base_url: str, browser) -> None:
     page = browser.new_page()
     page.goto(base_url + "foundations/mathematical-foundations/", wait_until="networkidle")
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-    count = page.evaluate(
-        "() => MathJax.startup.promise.then(() =>"
-        " document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length)"
-    )
+    count = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex').length")
+    display = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex-display').length")
+    mathml = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex-mathml math').length")
+    fonts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)"
+                          ".filter(n => n.endsWith('.woff2')).length")
     page.close()
     assert count >= 10, f"only {count} formulas typeset inside notebook markdown cells"
+    assert display >= 1 and mathml == count  # display formulas, and MathML for screen readers
+    assert 0 < fonts < 20, f"{fonts} KaTeX font files fetched: only the faces in use should load"
+
+
+def test_a_page_without_math_loads_no_katex(built_site: BuiltSite, base_url: str, browser) -> None:
+    pages = [p for p in site_pages(built_site.site) if not has_formulas(built_site.site, p)]
+    assert pages, "every page has math"
+    page = browser.new_page()
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url))
+    page.goto(base_url + pages[0], wait_until="networkidle")
+    page.close()
+    assert not [u for u in loaded if "katex" in u.lower()], loaded
 
 
 def test_search_finds_gradient(base_url: str, browser) -> None:

@@ -65,17 +65,25 @@ def test_matrix_product_is_in_the_executed_output(built_site: BuiltSite) -> None
 
 def test_timeline_figure_is_rendered(built_site: BuiltSite) -> None:
     html = (built_site.site / "foundations/what-is-deep-learning/index.html").read_text()
-    assert re.search(r'<img[^>]+src="data:image/(png|svg)', html), "no figure in the page"
+    images = re.findall(r'<img[^>]+src="([^"]*assets/images/[0-9a-f]+\.(?:webp|png))"', html)
+    assert images, "no figure in the page"
+    for src in images:  # a file of its own, not a data: URI inside the HTML
+        assert (built_site.site / "foundations/what-is-deep-learning" / src).resolve().stat().st_size > 1000
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_notebook_css_is_shared_not_inlined(built_site: BuiltSite, chapter: str) -> None:
+def test_notebook_pages_carry_only_the_small_notebook_css(built_site: BuiltSite, chapter: str) -> None:
     html = (built_site.site / chapter / "index.html").read_text()
     inline = sum(len(s) for s in re.findall(r"<style[^>]*>.*?</style>", html, re.S))
     assert inline < 5_000, f"{inline} bytes of inline CSS left in {chapter}"
-    links = re.findall(r'href="([^"]*assets/jupyter/notebook-[0-9a-f]+\.css)"', html)
-    assert len(links) == 1
-    assert (built_site.site / chapter / links[0]).resolve().stat().st_size > 100_000
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert not [h for h in sheets if "jupyter" in h], sheets  # no JupyterLab stylesheet
+    notebook = [h for h in sheets if h.endswith("assets/stylesheets/notebook.css")]
+    assert len(notebook) == 1, sheets
+    assert (built_site.site / chapter / notebook[0]).resolve().stat().st_size < 10_000
+    # code cells are the theme's code blocks (its colours and copy button), not JupyterLab's
+    assert 'class="language-python highlight"><pre><code>' in html
+    assert "highlight-ipynb" not in html and "clipboard-copy" not in html
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
