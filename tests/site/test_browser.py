@@ -137,3 +137,18 @@ def test_search_finds_gradient(base_url: str, browser) -> None:
     page.close()
     assert results > 0
     assert any("gradient" in t.lower() for t in titles), titles
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_plots_follow_the_colour_scheme(base_url: str, browser, scheme: str) -> None:
+    """Plots are drawn on white: the dark scheme shows them inverted, the light one as they are."""
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(base_url + "neurons/activation-functions/", wait_until="networkidle")
+    filters = page.evaluate("[...document.querySelectorAll('article img.dlbook-plot')]"
+                            ".map(i => getComputedStyle(i).filter)")
+    page.close()
+    assert len(filters) >= 3, filters  # the cell's plot and the trained figures
+    if scheme == "dark":
+        assert all(f.startswith("invert(") and "hue-rotate(180deg)" in f for f in filters), filters
+    else:
+        assert set(filters) == {"none"}, filters

@@ -93,6 +93,9 @@ def test_download_notebook_has_outputs_and_colab_link(built_site: BuiltSite, cha
     assert download, "no Download notebook link"
     nb = json.loads((built_site.site / chapter / download[1]).resolve().read_text())
     assert any(cell.get("outputs") for cell in nb["cells"] if cell["cell_type"] == "code")
+    if "jp-RenderedImage" in html:  # the page's plots are files; the notebook keeps them embedded
+        outputs = [out for cell in nb["cells"] for out in cell.get("outputs", [])]
+        assert any("image/png" in out.get("data", {}) for out in outputs)
     repo = re.search(r"repo_url: https://github.com/(\S+)", (ROOT / "mkdocs.yml").read_text())
     assert repo
     assert f"colab.research.google.com/github/{repo[1]}/blob/notebooks/{chapter}.ipynb" in html
