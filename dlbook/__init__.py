@@ -114,6 +114,23 @@ _EXPORTS = {
     "digit_splits": "dlbook.splits",
     "mcnemar_exact": "dlbook.compare",
     "paired_bootstrap": "dlbook.compare",
+    "scaled_dot_product_attention": "dlbook.attention",
+    "causal_mask": "dlbook.attention",
+    "kernel_regression": "dlbook.attention",
+    "MultiHeadAttention": "dlbook.attention",
+    "sinusoidal_encoding": "dlbook.positional",
+    "SinusoidalPositions": "dlbook.positional",
+    "LearnedPositions": "dlbook.positional",
+    "FeedForward": "dlbook.transformer",
+    "TransformerBlock": "dlbook.transformer",
+    "TransformerEncoder": "dlbook.transformer",
+    "GPT": "dlbook.gpt",
+    "GPTConfig": "dlbook.gpt",
+    "parameter_count": "dlbook.gpt",
+    "KVCache": "dlbook.kv_cache",
+    "LayerCache": "dlbook.kv_cache",
+    "Recompute": "dlbook.kv_cache",
+    "generate_ids": "dlbook.kv_cache",
 }
 
 __all__ = ["__version__", *_EXPORTS]
