@@ -16,9 +16,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make serve      build the book and serve it at http://$(HOST) (rebuilds on every edit)"
 	@echo "make site       build the book into site/ (strict: warnings are errors)"
-	@echo "make test       run the whole test suite (unit, cache, site build, browser, links)"
+	@echo "make test       run the whole test suite (unit, cache, site build, browser, accessibility, links)"
 	@echo "make test-fast  the tests that need no site build or browser"
-	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit and conv2d"
+	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit, conv2d; Lighthouse the pages"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
 	@echo "make chapter    scaffold a chapter: PART=architectures NAME=generative-models [TITLE=\"Generative models\"]"
 	@echo "make doctor     report what is installed and what is missing"
@@ -40,16 +40,20 @@ site: $(STAMP)
 
 test: $(STAMP)
 	@scripts/setup.sh system test
+	@scripts/setup.sh node
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
+	@scripts/setup.sh system test
+	@scripts/setup.sh node
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/figures.py
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/conv.py
+	$(BIN)/python benchmarks/site.py
 
 figures: $(STAMP)
 	$(BIN)/dlbook-build figures

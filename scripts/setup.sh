@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs what `make serve`, `make site` and `make test` need, then stamps .venv.
+# Installs what `make serve`, `make site`, `make test` and `make bench` need, then stamps .venv.
 #
 #   scripts/setup.sh system site|test   system packages (apt, as root or with sudo)
 #   scripts/setup.sh python             .venv with the pinned versions of requirements.lock
 #                                       (torch by pip, the rest by uv; DLBOOK_INSTALLER=pip: all by pip)
+#   scripts/setup.sh node               node_modules/ with the pinned versions of package-lock.json
+#                                       (axe-core for the accessibility test, Lighthouse for
+#                                       benchmarks/site.py; only `make test` and `make bench` need it)
 #
 # Make calls the first on every run (it only looks, unless something is missing) and the
 # second after it, only when a pyproject.toml or requirements.lock changed since the last
-# install. scripts/lock.sh regenerates requirements.lock.
+# install. The third is a file check unless package-lock.json changed since the last
+# install. scripts/lock.sh regenerates requirements.lock; `npm install` regenerates
+# package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +65,9 @@ system() {
   if [ "$target" = test ]; then
     # the browser test drives Debian's Chromium; fonts so pages render as a reader sees them
     command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+    # the accessibility test (axe-core) and benchmarks/site.py (Lighthouse) come from npm
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
@@ -97,8 +105,24 @@ python_env() {
   touch "$VENV/.installed"
 }
 
+# node_modules/ exactly as package-lock.json pins it, when the lock is newer than the last install.
+node_env() {
+  local stamp=node_modules/.installed
+  if [ -f "$stamp" ] && [ ! package-lock.json -nt "$stamp" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    say "npm is missing: run scripts/setup.sh system test (or: sudo apt-get install -y nodejs npm)"
+    exit 1
+  fi
+  say "installing the pinned node packages of package-lock.json (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  touch "$stamp"
+}
+
 case "${1:-}" in
   system) system "${2:-site}" ;;
   python) python_env ;;
-  *) say "usage: scripts/setup.sh system site|test | python"; exit 2 ;;
+  node) node_env ;;
+  *) say "usage: scripts/setup.sh system site|test | python | node"; exit 2 ;;
 esac

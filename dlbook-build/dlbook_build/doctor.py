@@ -1,17 +1,20 @@
 """`dlbook-build doctor`: what this machine has for building the book, what is missing, and how to get it.
 
 The library's own checks (torch, NumPy, the extras, a GPU) come from :mod:`dlbook.doctor`;
-these add MkDocs, Jupyter, Manim and the system tools the build and its tests use.
+these add MkDocs, Jupyter, Manim and the system tools the build and its tests use, and the
+node packages (package.json) of the accessibility test and the site benchmark.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import json
 import platform
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from dlbook import doctor as library
 from dlbook.doctor import Check, check_packages, print_checks
@@ -43,6 +46,44 @@ def check_tools() -> list[Check]:
         path = shutil.which(command)
         how = f"sudo apt-get install {package}"
         checks.append(Check(command, path is not None, path or how, needed_for))
+    return checks
+
+
+# (npm package in node_modules/, what needs it); package.json pins them, `npm ci` installs them
+NODE_PACKAGES = [
+    ("axe-core", "the accessibility test"),
+    ("lighthouse", "benchmarks/site.py"),
+]
+NODE_HOW = "make test (or: npm ci in the checkout)"
+
+
+def node_root() -> Path:
+    """The checkout whose package.json names the node packages: this file's, else the current folder."""
+    checkout = Path(__file__).resolve().parents[2]  # dlbook-build/dlbook_build/doctor.py
+    return checkout if (checkout / "package.json").is_file() else Path.cwd()
+
+
+def check_node(root: Path | None = None) -> list[Check]:
+    """node and npm (Debian's nodejs and npm), then each of NODE_PACKAGES in root/node_modules."""
+    root = node_root() if root is None else root
+    needed_for = "the accessibility test, benchmarks/site.py"
+    checks = []
+    for command, package in (("node", "nodejs"), ("npm", "npm")):
+        path = shutil.which(command)
+        if path is None:
+            checks.append(Check(command, False, f"sudo apt-get install {package}", needed_for))
+            continue
+        run = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+        version = run.stdout.strip().removeprefix("v")
+        checks.append(Check(command, True, f"{version} at {path}" if version else path, needed_for))
+    for package, needs in NODE_PACKAGES:
+        manifest = root / "node_modules" / package / "package.json"
+        try:
+            version = json.loads(manifest.read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            checks.append(Check(package, False, NODE_HOW, needs))
+        else:
+            checks.append(Check(package, True, f"{version} (node_modules)", needs))
     return checks
 
 
@@ -101,8 +142,8 @@ def check_standalone() -> Check:
 
 
 def report() -> list[Check]:
-    return [*library.report(), *check_packages(PACKAGES), *check_tools(), *check_animation_tools(),
-            check_standalone()]
+    return [*library.report(), *check_packages(PACKAGES), *check_tools(), *check_node(),
+            *check_animation_tools(), check_standalone()]
 
 
 def main() -> int:

@@ -82,6 +82,8 @@ class Typesetter:
             except ValueError as err:
                 raise TypesetError(f"{page}: KaTeX cannot typeset {tex!r}: {err}") from None
             count += 1
+            if display:  # a formula wider than a phone scrolls: keyboard users can focus and scroll it
+                out = out.replace('class="katex-display">', 'class="katex-display" tabindex="0">', 1)
             return f'<{tag} class="arithmatex">{out}</{tag}>'
 
         return _MATH.sub(typeset, text), count

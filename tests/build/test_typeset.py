@@ -21,7 +21,7 @@ def test_inline_and_display_math_become_katex(typesetter: Typesetter) -> None:
     out, count = typesetter.page(page, "docs/x.md")
     assert count == 2
     assert "\\(" not in out and "\\[" not in out
-    assert out.count('class="katex"') == 2 and out.count('class="katex-display"') == 1
+    assert out.count('class="katex"') == 2 and out.count('class="katex-display" tabindex="0"') == 1
     assert out.count("<math") == 2  # MathML beside the HTML, for screen readers
     assert "<mfrac>" in out
     assert out.startswith('<p>A neuron computes <span class="arithmatex"><span class="katex">')

@@ -63,7 +63,11 @@
       var out = node("output", { class: "dlbook-explorable-value", "data-param": p.name }, label);
       return { input: input, out: out, values: p.values, k: k };
     });
-    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "dlbook-explorable-chart", role: "img" }, panel);
+    // an image to assistive technology, named by what it plots; draw() adds the chosen run
+    var what = series.map(function (s) { return s.label; }).join(" and ") +
+      (data.y_label ? " (" + data.y_label + ")" : "") + " by " + (data.x_label || "step");
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "dlbook-explorable-chart", role: "img",
+                             "aria-label": what }, panel);
     // axes, ticks and labels: drawn once, in currentColor so both palettes read well
     svg("path", { class: "axis", d: "M" + M.left + " " + M.top + "V" + (H - M.bottom) + "H" + (W - M.right) }, chart);
     var ticks = [];
@@ -104,6 +108,9 @@
       curve.forEach(function (v, i) { if (v < curve[best]) best = i; });
       summary.textContent = "Lowest " + last.label + ": " + fmt(curve[best]) + " at " + (data.x_label || "step") +
         " " + (best + 1) + "; after the last " + (data.x_label || "step") + ": " + fmt(curve[curve.length - 1]) + ".";
+      chart.setAttribute("aria-label", what + ", " + sliders.map(function (s) {
+        return params[s.k].label + " " + s.out.textContent;
+      }).join(", ") + ". " + summary.textContent);
     }
     sliders.forEach(function (s) { s.input.addEventListener("input", draw); });
     draw();
