@@ -48,7 +48,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	@scripts/setup.sh system test
-	@scripts/setup.sh node
+	@scripts/setup.sh node benchmarks
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/figures.py
 	$(BIN)/python benchmarks/train.py

@@ -7,7 +7,7 @@
 Builds the book (`mkdocs build` with the normal cache) into a temporary folder, or takes
 ``--site``, and serves it on loopback with a small threaded server that gzips text responses
 (HTML, CSS, JavaScript, JSON, SVG) and sends ``Cache-Control: max-age=600``, as GitHub Pages
-does. Lighthouse (node_modules/.bin/lighthouse, pinned in package.json) then loads the home
+does. Lighthouse (benchmarks/node_modules, pinned in benchmarks/package.json) loads the home
 page and every chapter page (the notebook pages of mkdocs.yml's nav) in Debian's Chromium
 with its mobile defaults: a phone-sized screen, simulated slow 4G and a 4x slower CPU. It
 prints one row per page: the performance and accessibility scores, Largest Contentful
@@ -46,8 +46,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "site.txt"
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
+NODE = ROOT / "benchmarks" / "node_modules"  # benchmarks/package.json, `scripts/setup.sh node benchmarks`
+LIGHTHOUSE = NODE / ".bin" / "lighthouse"
+MATHJAX = NODE / "mathjax" / "es5"
 CHROMIUM = "/usr/bin/chromium"
 # Chromium on a machine with no network: no background requests, no updater, no QUIC probes
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
@@ -408,7 +409,7 @@ def failing_a11y(report: dict) -> list[str]:
 
 def versions() -> tuple[str, str]:
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout
-    lighthouse_version = json.loads((ROOT / "node_modules/lighthouse/package.json").read_text())["version"]
+    lighthouse_version = json.loads((NODE / "lighthouse/package.json").read_text())["version"]
     return " ".join(chromium.split()[:2]) or "Chromium (unknown version)", f"Lighthouse {lighthouse_version}"
 
 
@@ -465,7 +466,8 @@ def main() -> None:
             s.shutdown()
 
     lines = [
-        f"Lighthouse on the built book and on the anchor, {datetime.date.today().isoformat()}, "
+        f"Lighthouse on the built book{'' if args.no_anchor else ' and on the anchor'}, "
+        f"{datetime.date.today().isoformat()}, "
         f"{lighthouse_version}, {chromium} (headless)",
         f"mobile defaults (emulated phone, simulated slow 4G and 4x CPU slowdown), performance and "
         f"accessibility only, median of {args.runs} run(s) per page; the site served on loopback by "
@@ -473,13 +475,14 @@ def main() -> None:
         f"host: {os.cpu_count()} CPUs, load average {load:.1f} at the start, Lighthouse benchmarkIndex "
         f"{min(BENCHMARK_INDEX):.0f}-{max(BENCHMARK_INDEX):.0f} (TBT and the performance score scale "
         "with the host's speed and how busy it is)",
-        "anchor: a default mkdocs-material site, one page of 12 formulas, pymdownx.arithmatex + "
-        "MathJax 3 (tex-mml-chtml from npm, copied into the site), font: false",
         "perf, a11y: Lighthouse scores (0-100); LCP: Largest Contentful Paint; TBT: Total Blocking "
         "Time; CLS: Cumulative Layout Shift; KiB: bytes transferred (total-byte-weight)",
         HEADER,
         *(format_row(row) for row in rows),
     ]
+    if not args.no_anchor:
+        lines[3:3] = ["anchor: a default mkdocs-material site, one page of 12 formulas, pymdownx.arithmatex "
+                      "+ MathJax 3 (tex-mml-chtml from npm, copied into the site), font: false"]
     if notes:
         lines += ["failed accessibility audits (last run):", *notes]
     text = "\n".join(lines)

@@ -4,9 +4,9 @@
 #   scripts/setup.sh system site|test   system packages (apt, as root or with sudo)
 #   scripts/setup.sh python             .venv with the pinned versions of requirements.lock
 #                                       (torch by pip, the rest by uv; DLBOOK_INSTALLER=pip: all by pip)
-#   scripts/setup.sh node               node_modules/ with the pinned versions of package-lock.json
-#                                       (axe-core for the accessibility test, Lighthouse for
-#                                       benchmarks/site.py; only `make test` and `make bench` need it)
+#   scripts/setup.sh node [benchmarks]  node_modules/ with the pinned versions of package-lock.json:
+#                                       axe-core for the accessibility test (`make test`), or with
+#                                       benchmarks/, Lighthouse for benchmarks/site.py (`make bench`)
 #
 # Make calls the first on every run (it only looks, unless something is missing) and the
 # second after it, only when a pyproject.toml or requirements.lock changed since the last
@@ -105,24 +105,33 @@ python_env() {
   touch "$VENV/.installed"
 }
 
-# node_modules/ exactly as package-lock.json pins it, when the lock is newer than the last install.
+# <dir>/node_modules/ exactly as <dir>/package-lock.json pins it, when the lock is newer than
+# the last install: the repository's root (axe-core, make test) or benchmarks/ (Lighthouse,
+# make bench). Lighthouse's lock needs npm 10 or newer: Debian 12's npm 9 rejects one of its
+# dependencies (a version given as the tag "latest"), so an older npm runs a pinned npm 10.
+NPM10=npm@10.9.2
 node_env() {
-  local stamp=node_modules/.installed
-  if [ -f "$stamp" ] && [ ! package-lock.json -nt "$stamp" ]; then
+  local dir=${1:-.}
+  local stamp=$dir/node_modules/.installed
+  if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
     return 0
   fi
   if ! command -v npm >/dev/null; then
     say "npm is missing: run scripts/setup.sh system test (or: sudo apt-get install -y nodejs npm)"
     exit 1
   fi
-  say "installing the pinned node packages of package-lock.json (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  local npm=(npm)
+  if [ "$dir" != . ] && [ "$(npm --version | cut -d. -f1)" -lt 10 ]; then
+    npm=(npx --yes "$NPM10")
+  fi
+  say "installing the pinned node packages of $dir/package-lock.json (${npm[*]} ci)"
+  (cd "$dir" && "${npm[@]}" ci --no-audit --no-fund --loglevel=error >&2)
   touch "$stamp"
 }
 
 case "${1:-}" in
   system) system "${2:-site}" ;;
   python) python_env ;;
-  node) node_env ;;
-  *) say "usage: scripts/setup.sh system site|test | python | node"; exit 2 ;;
+  node) node_env "${2:-.}" ;;
+  *) say "usage: scripts/setup.sh system site|test | python | node [benchmarks]"; exit 2 ;;
 esac

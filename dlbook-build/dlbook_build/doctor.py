@@ -49,12 +49,12 @@ def check_tools() -> list[Check]:
     return checks
 
 
-# (npm package in node_modules/, what needs it); package.json pins them, `npm ci` installs them
+# (npm package, its folder's node_modules/, what needs it, how to install it): package.json and
+# benchmarks/package.json pin them
 NODE_PACKAGES = [
-    ("axe-core", "the accessibility test"),
-    ("lighthouse", "benchmarks/site.py"),
+    ("axe-core", ".", "the accessibility test", "make test (or: scripts/setup.sh node)"),
+    ("lighthouse", "benchmarks", "benchmarks/site.py", "make bench (or: scripts/setup.sh node benchmarks)"),
 ]
-NODE_HOW = "make test (or: npm ci in the checkout)"
 
 
 def node_root() -> Path:
@@ -76,14 +76,14 @@ def check_node(root: Path | None = None) -> list[Check]:
         run = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
         version = run.stdout.strip().removeprefix("v")
         checks.append(Check(command, True, f"{version} at {path}" if version else path, needed_for))
-    for package, needs in NODE_PACKAGES:
-        manifest = root / "node_modules" / package / "package.json"
+    for package, folder, needs, how in NODE_PACKAGES:
+        manifest = root / folder / "node_modules" / package / "package.json"
         try:
             version = json.loads(manifest.read_text())["version"]
         except (OSError, ValueError, KeyError):
-            checks.append(Check(package, False, NODE_HOW, needs))
+            checks.append(Check(package, False, how, needs))
         else:
-            checks.append(Check(package, True, f"{version} (node_modules)", needs))
+            checks.append(Check(package, True, f"{version} ({folder}/node_modules)", needs))
     return checks
 
 
