@@ -192,7 +192,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         name = f"docs/{page.file.src_uri}"
         cells = None
         chapter = self.chapters.get(page.file.src_uri)
-        if chapter is not None:
+        if chapter is not None and chapter.staged is not None:
             cells, problems = cell_images(json.loads(chapter.staged.read_text(encoding="utf-8")))
             if problems:
                 raise PluginError(f"dlbook: {chapter.src_uri}: " + "; ".join(problems))
