@@ -18,7 +18,7 @@ help:
 	@echo "make site       build the book into site/ (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (unit, cache, site build, browser, accessibility, links)"
 	@echo "make test-fast  the tests that need no site build or browser"
-	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit, conv2d; Lighthouse the pages"
+	@echo "make bench      time the build (ours next to mkdocs-jupyter's execution), the figures, fit, conv2d, the KV cache; Lighthouse the pages"
 	@echo "make figures    train the stale figures (DLBOOK_TIER=smoke for the quick tier)"
 	@echo "make chapter    scaffold a chapter: PART=architectures NAME=generative-models [TITLE=\"Generative models\"]"
 	@echo "make doctor     report what is installed and what is missing"
@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/figures.py
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/conv.py
+	$(BIN)/python benchmarks/kv_cache.py
 	$(BIN)/python benchmarks/site.py
 
 figures: $(STAMP)
