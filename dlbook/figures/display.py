@@ -3,7 +3,8 @@
 ``explore(name)`` shows a figure whose ``data.json`` the page can redraw as an explorable:
 sliders over a grid of curves, a next-character distribution at a chosen temperature,
 heat maps over training frames (the kinds of :mod:`dlbook.figures.kinds`), a convolution's
-windows or a choice of images (:mod:`dlbook.figures.kinds_conv`).
+windows or a choice of images (:mod:`dlbook.figures.kinds_conv`), a model's attention per
+layer and head (:mod:`dlbook.figures.kinds_attention`).
 
 In a chapter: ``from dlbook.figures import show; show("perceptron-boundary")``. The image
 is embedded (a data URI), so the cell output also works in a downloaded notebook or Colab;
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlbook.figures import kinds, kinds_conv
+from dlbook.figures import kinds, kinds_attention, kinds_conv
 from dlbook.figures.store import figure_file, load_data, load_manifest
 
-CHECKS = {**kinds.CHECKS, **kinds_conv.CHECKS}  # kind -> its check of data.json
+CHECKS = {**kinds.CHECKS, **kinds_conv.CHECKS, **kinds_attention.CHECKS}  # kind -> its check of data.json
 
 
 def _data_uri(png: bytes) -> str:
@@ -90,7 +91,8 @@ class ExplorableDisplay:
 
     The HTML holds the image (shown as is without scripts) and the figure's ``data.json`` in
     a ``<script type="application/json">``; docs/assets/javascripts/explorable.js (and
-    explorable-kinds.js and explorable-conv.js for the other kinds), loaded on every page,
+    explorable-kinds.js, explorable-conv.js and explorable-attention.js for the other kinds),
+    loaded on every page,
     adds the controls and the chart and hides the image.
     """
 
@@ -124,7 +126,8 @@ def explore(name: str, *, root: Path | None = None) -> ExplorableDisplay:
     ``series`` (each ``{"key", "label"}``) and ``runs``, one dict of curves per combination of
     parameter values, the last parameter varying fastest. ``"kind": "sampling"``,
     ``"heatmap"`` (see :mod:`dlbook.figures.kinds`), ``"conv-window"`` or ``"image-picker"``
-    (see :mod:`dlbook.figures.kinds_conv`) selects another layout. Without JavaScript the
+    (see :mod:`dlbook.figures.kinds_conv`), or ``"attention"`` (see
+    :mod:`dlbook.figures.kinds_attention`) selects another layout. Without JavaScript the
     static image shows.
     """
     manifest = load_manifest(name, root=root)
@@ -138,8 +141,9 @@ def check_explorable(name: str, data: dict[str, Any]) -> None:
     """Raise a ValueError naming what is missing unless explorable.js can draw ``data``.
 
     ``data["kind"]`` picks the layout ("curves" when absent, "sampling", "heatmap",
-    "conv-window", "image-picker"); each is described and checked in
-    :mod:`dlbook.figures.kinds` or :mod:`dlbook.figures.kinds_conv`.
+    "conv-window", "image-picker", "attention"); each is described and checked in
+    :mod:`dlbook.figures.kinds`, :mod:`dlbook.figures.kinds_conv` or
+    :mod:`dlbook.figures.kinds_attention`.
     """
     kind = data.get("kind", "curves") if isinstance(data, dict) else None
     if kind not in CHECKS:

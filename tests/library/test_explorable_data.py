@@ -109,8 +109,8 @@ def test_a_linear_heatmap_takes_zero_and_negative_values() -> None:
 
 
 def test_check_explorable_dispatches_on_kind() -> None:
-    kinds = (r"'kind' is one of \['conv-window', 'curves', 'heatmap', 'image-picker', 'sampling'\] "
-             r"\(absent: 'curves'\), got kind 'bars'")
+    kinds = (r"'kind' is one of \['attention', 'conv-window', 'curves', 'heatmap', 'image-picker', "
+             r"'sampling'\] \(absent: 'curves'\), got kind 'bars'")
     with pytest.raises(ValueError, match=kinds):
         check_explorable("demo", {"kind": "bars"})
     with pytest.raises(ValueError, match="non-empty lists 'params' and 'series'"):

@@ -22,6 +22,7 @@ PAGES = {
     PAGE: EXPECTED,
     "training/gradient-descent/": {"GradientDescentStep"},
     "architectures/recurrent-networks/": {"RNNUnrolled"},
+    "architectures/attention-and-transformers/": {"AttentionStep"},
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 CNN, RNN = "architectures/convolutional-networks/", "architectures/recurrent-networks/"
+ATTENTION = "architectures/attention-and-transformers/"
 
 
 def _open(browser: Any, url: str) -> tuple[Any, list[str]]:
@@ -74,5 +75,33 @@ def test_recurrent_explorables_answer(built_site: Any, base_url: str, browser: A
     sampler.locator('input[type="range"]').fill(str(data["temperature"]["max"]))
     sampler.locator('input[type="range"]').dispatch_event("input")
     assert sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents() != probs
+    page.close()
+    assert not errors, errors
+
+
+def test_attention_explorables_answer(built_site: Any, base_url: str, browser: Any) -> None:
+    page, errors = _open(browser, base_url + ATTENTION)
+
+    reversal = _ready(page, "attention-reversal")
+    before = reversal.locator(".dlbook-explorable-summary").inner_text()
+    reversal.locator('input[type="range"]').focus()
+    page.keyboard.press("End")
+    assert reversal.locator(".dlbook-explorable-summary").inner_text() != before
+
+    sampler = _ready(page, "char-gpt")
+    probs = sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents()
+    sampler.locator('select[data-control="top-k"]').select_option(index=1)  # top-1: greedy
+    assert sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents() != probs
+
+    heads = _ready(page, "char-gpt-attention")
+    data = json.loads(heads.locator("script.dlbook-explorable-data").text_content())
+    text = data["prompts"][0]["text"]
+    assert heads.locator(".dlbook-attn-token").count() == len(text)
+    heads.locator('.dlbook-attn-token[data-pos="5"]').click()
+    weights = heads.locator(".dlbook-attn-token").evaluate_all("bs => bs.map(b => +b.dataset.weight)")
+    assert weights[:6] == [v / data["scale"] for v in data["weights"][0][0][0][5]] and not any(weights[6:])
+    heads.locator('select[data-control="head"]').select_option(index=data["heads"] - 1)
+    summary = heads.locator(".dlbook-attn-summary").inner_text()
+    assert summary.startswith(f"Layer 1, head {data['heads']}: position 6")
     page.close()
     assert not errors, errors
