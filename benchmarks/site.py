@@ -14,6 +14,12 @@ prints one row per page: the performance and accessibility scores, Largest Conte
 Paint, Total Blocking Time, Cumulative Layout Shift and the bytes transferred
 (total-byte-weight), each the median of ``--runs`` runs.
 
+Lighthouse's 4x CPU slowdown assumes a fast desktop host (benchmarkIndex about 1,533); on a
+slower or busy host it emulates a slower phone than intended, and its documentation asks for a
+calibrated multiplier there. So a second table repeats every page with the slowdown that
+Lighthouse's CPU-throttling calculator gives for this host's median benchmarkIndex (skip it
+with ``--no-calibrated``). Both tables are written; the first is the mobile default.
+
 The last row, the anchor, is what a default mkdocs-material site with math costs: one
 Markdown page of a dozen formulas, ``pymdownx.arithmatex`` (generic) and MathJax 3 typesetting
 in the browser, as mkdocs-material's documentation sets it up, with MathJax copied from the
@@ -351,11 +357,14 @@ class Row:
     kib: float
 
 
-def lighthouse(url: str, out: Path) -> dict:
-    """One Lighthouse run (mobile defaults, simulated throttling); its JSON report."""
+def lighthouse(url: str, out: Path, cpu: float | None = None) -> dict:
+    """One Lighthouse run (mobile defaults, simulated throttling; ``cpu``: another CPU
+    slowdown than the default 4x); its JSON report."""
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
                f"--only-categories={CATEGORIES}", f"--chrome-flags={CHROME_FLAGS}"]
+    if cpu is not None:
+        command.append(f"--throttling.cpuSlowdownMultiplier={cpu:.2f}")
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0 or not out.is_file():
         sys.exit(f"lighthouse failed on {url}:\n{proc.stdout}{proc.stderr}")
@@ -368,12 +377,24 @@ def lighthouse(url: str, out: Path) -> dict:
 BENCHMARK_INDEX: list[float] = []  # Lighthouse's measure of the host's CPU speed, one per run
 
 
-def measure(name: str, url: str, runs: int, tmp: Path) -> tuple[Row, dict]:
+def calibrated_multiplier(benchmark_index: float) -> float:
+    """The CPU slowdown that makes this host a mid-tier phone, from its benchmarkIndex, by the
+    formula of Lighthouse's CPU-throttling calculator (docs/throttling.md): the default 4x
+    assumes a desktop of index about 1,533; a host of 1,300 needs 3x, of 800 2x, of 150 1x."""
+    if benchmark_index >= 1300:
+        return 3 + (benchmark_index - 1300) / 233
+    if benchmark_index >= 800:
+        return 2 + (benchmark_index - 800) / 500
+    return max(1.0, 1 + (benchmark_index - 150) / 650)
+
+
+def measure(name: str, url: str, runs: int, tmp: Path, cpu: float | None = None) -> tuple[Row, dict]:
     """The median of each number over ``runs`` Lighthouse runs; the row and the last report."""
     samples: list[Row] = []
     report: dict = {}
     for i in range(runs):
-        report = lighthouse(url, tmp / f"{name.replace('/', '-').replace(':', '')}-{i}.json")
+        stem = f"{name.replace('/', '-').replace(':', '')}-{i}{'' if cpu is None else '-calibrated'}"
+        report = lighthouse(url, tmp / f"{stem}.json", cpu)
         BENCHMARK_INDEX.append(report.get("environment", {}).get("benchmarkIndex", float("nan")))
         audits, categories = report["audits"], report["categories"]
 
@@ -420,6 +441,9 @@ def main() -> None:
                         help="only these pages: home, or a chapter such as perceptron")
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (the median)")
     parser.add_argument("--no-anchor", action="store_true", help="skip the mkdocs-material + MathJax anchor")
+    parser.add_argument("--no-calibrated", action="store_true",
+                        help="only the mobile defaults, not the second table whose CPU slowdown is "
+                             "calibrated to this host's benchmarkIndex")
     args = parser.parse_args()
     for needed in (LIGHTHOUSE, MATHJAX):
         if not needed.exists():
@@ -462,6 +486,15 @@ def main() -> None:
             failed = failing_a11y(report)
             if failed:
                 notes.append(f"  {name}: {', '.join(failed)}")
+        calibrated: list[Row] = []
+        if not args.no_calibrated:
+            cpu = calibrated_multiplier(statistics.median(BENCHMARK_INDEX))
+            print(f"\nCPU slowdown calibrated to this host: {cpu:.2f}x", flush=True)
+            print(HEADER, flush=True)
+            for name, url in targets:
+                row, _ = measure(name, url, args.runs, tmp, cpu)
+                calibrated.append(row)
+                print(format_row(row), flush=True)
         for s in servers:
             s.shutdown()
 
@@ -483,6 +516,13 @@ def main() -> None:
     if not args.no_anchor:
         lines[3:3] = ["anchor: a default mkdocs-material site, one page of 12 formulas, pymdownx.arithmatex "
                       "+ MathJax 3 (tex-mml-chtml from npm, copied into the site), font: false"]
+    if calibrated:
+        lines += ["",
+                  f"the same pages with the CPU slowdown calibrated to this host: {cpu:.2f}x instead of "
+                  f"4x, from the median benchmarkIndex {statistics.median(BENCHMARK_INDEX):.0f} by "
+                  "Lighthouse's CPU-throttling calculator (the 4x default assumes a desktop of "
+                  "index about 1,533: on a slower host it emulates a phone slower than Lighthouse's)",
+                  HEADER, *(format_row(row) for row in calibrated)]
     if notes:
         lines += ["failed accessibility audits (last run):", *notes]
     text = "\n".join(lines)

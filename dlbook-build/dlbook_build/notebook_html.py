@@ -12,7 +12,12 @@ mkdocs-jupyter renders a chapter with nbconvert's JupyterLab template, which bri
   code``, so code cells share the syntax colours (light and dark) of every other code block;
 - outputs are left out of the search index (``data-search-exclude``, which the theme's search
   reads and then removes): every page loads the index, and numbers printed by cells would
-  only make it heavier.
+  only make it heavier;
+- the text of each markdown cell between its headings is wrapped in ``div.dlbook-flow``, which
+  ``notebook.css`` renders lazily (``content-visibility: auto``) like whole code cells. A chapter
+  is ten to twenty thousand elements, two thirds of them inside markdown cells that begin with a
+  heading; the headings themselves stay outside, because the theme's table of contents reads
+  every heading's offset whenever the page's height changes.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ _CLIPBOARD = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-co
                         r'|<div class="clipboard-copy-txt"[^>]*>.*?</div>\s*', re.S)  # its button, its text
 _OUTPUTS = '<div class="jp-Cell-outputWrapper">'
 _CODE = re.compile(r'<div class="highlight-ipynb hl-([\w+-]+)"><pre>(.*?)</pre>', re.S)
+_MARKDOWN = '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" data-mime-type="text/markdown">'
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
+FLOW = '<div class="dlbook-flow">'
 
 
 def _keep_script(match: re.Match[str]) -> str:
@@ -40,10 +50,76 @@ def _keep_script(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _closing_div(html: str, start: int) -> int:
+    """The index of the ``</div>`` that closes the ``<div>`` whose content begins at ``start``."""
+    depth = 1
+    for tag in re.finditer(r"<(/?)div\b[^>]*>", html[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return start + tag.start()
+    raise ValueError(f"an unclosed <div> at character {start} of a notebook page")
+
+
+def wrap_flow(content: str) -> str:
+    """``content`` (a markdown cell's HTML) with each run of blocks between its top-level
+    headings wrapped in ``div.dlbook-flow``; headings stay outside, blank runs unwrapped."""
+    pieces: list[str] = []
+    open_tags: list[str] = []
+    run_start, heading_start = 0, -1
+    for tag in _TAG.finditer(content):
+        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name in _VOID or self_closing:
+            continue
+        if not closing:
+            if not open_tags and name in _HEADING:
+                pieces.append(_wrapped(content[run_start:tag.start()]))
+                heading_start = tag.start()
+            open_tags.append(name)
+            continue
+        if not open_tags or open_tags.pop() != name:
+            return content
+        if not open_tags and name in _HEADING and heading_start >= 0:
+            pieces.append(content[heading_start:tag.end()])
+            run_start, heading_start = tag.end(), -1
+    if open_tags or heading_start >= 0:
+        return content
+    pieces.append(_wrapped(content[run_start:]))
+    return "".join(pieces)
+
+
+def _wrapped(run: str) -> str:
+    return f"{FLOW}{run}</div>" if run.strip() else run
+
+
+def _wrap_markdown_cells(html: str) -> str:
+    out, position = [], 0
+    while (found := html.find(_MARKDOWN, position)) >= 0:
+        start = found + len(_MARKDOWN)
+        end = _closing_div(html, start)
+        out += [html[position:start], wrap_flow(html[start:end])]
+        position = end
+    return "".join(out) + html[position:]
+
+
+_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code)(?![^>]*\btabindex=)")
+
+
+def focusable_code_blocks(html: str) -> str:
+    """Every code block's ``<code>`` in the keyboard's tab order (any page, not only chapters).
+
+    The theme makes a code block focusable when it mounts it, if it is wider than its box;
+    with ``content.lazy`` it mounts a block only when it scrolls into view, so a block further
+    down would be a scrollable region that the keyboard cannot reach until then (axe:
+    scrollable-region-focusable). Once mounted, the theme keeps or drops the attribute itself.
+    """
+    return _CODE_BLOCK.sub(r'\1 tabindex="0"', html)
+
+
 def clean(html: str) -> str:
     """A notebook page's HTML with only what the site needs (see the module's docstring)."""
     html = _STYLE.sub("", html)
     html = _SCRIPT.sub(_keep_script, html)
     html = _CLIPBOARD.sub("", html)
     html = html.replace(_OUTPUTS, _OUTPUTS[:-1] + ' data-search-exclude="outputs">')
+    html = _wrap_markdown_cells(html)
     return _CODE.sub(r'<div class="language-\1 highlight"><pre><code>\2</code></pre>', html)

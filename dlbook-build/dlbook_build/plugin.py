@@ -50,6 +50,7 @@ from dlbook_build.bibliography import add_page as add_bibliography
 from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
 from dlbook_build.images import ImageError, Images, cell_images
 from dlbook_build.notebook_html import clean as clean_notebook
+from dlbook_build.notebook_html import focusable_code_blocks
 from dlbook_build.reference import Reference  # the API reference (reference/)
 from dlbook_build.typeset import STYLESHEET as KATEX_CSS
 from dlbook_build.typeset import TypesetError, Typesetter, mark_notebook_math
@@ -202,6 +203,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                                       to_site=get_relative_url("x", page.url)[:-1])
         except (TypesetError, ImageError) as err:
             raise PluginError(f"dlbook: {err}") from err
+        output = focusable_code_blocks(output)
         if formulas:  # KaTeX's stylesheet, only on pages with math
             href = get_relative_url(KATEX_CSS, page.url)
             output = output.replace("</head>", f'<link rel="stylesheet" href="{href}">\n</head>', 1)

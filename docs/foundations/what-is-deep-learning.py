@@ -1292,8 +1292,8 @@ print(f"torch.matmul: {t_fast * 1e3:9.3f} ms   ({t_loops / t_fast:,.0f} times fa
 #   [doi:10.1016/j.acra.2019.10.006](https://doi.org/10.1016/j.acra.2019.10.006)
 # - I. Sutskever, O. Vinyals and Q. V. Le, "Sequence to sequence learning with neural
 #   networks", NeurIPS 2014. [arXiv:1409.3215](https://arxiv.org/abs/1409.3215)
-# - D. Bahdanau, K. Cho and Y. Bengio, the paper that added attention to neural machine
-#   translation, ICLR 2015. [arXiv:1409.0473](https://arxiv.org/abs/1409.0473)
+# - D. Bahdanau, K. Cho and Y. Bengio, ICLR 2015: the paper that added attention to neural
+#   machine translation. [arXiv:1409.0473](https://arxiv.org/abs/1409.0473)
 # - Y. Wu et al., "Google's neural machine translation system: bridging the gap between
 #   human and machine translation", arXiv 2016.
 #   [arXiv:1609.08144](https://arxiv.org/abs/1609.08144)

@@ -60,8 +60,15 @@ def axe_script() -> Path:
 # Settled: fonts loaded (colour contrast is measured on the text as drawn), then two frames,
 # so what JavaScript draws after load (explorable figures, the theme's code-block buttons) is
 # in the DOM.
+# Fonts loaded, every piece of a chapter rendered (progressive.js), two frames painted
 SETTLE = """async () => {
   await document.fonts.ready;
+  for (const start = performance.now(); document.documentElement.dataset.dlbookRendered !== "all";) {
+    if (performance.now() - start > 20000) {
+      throw new Error("progressive.js did not mark the page rendered (data-dlbook-rendered) in 20 s");
+    }
+    await new Promise(r => setTimeout(r, 50));
+  }
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }"""
 

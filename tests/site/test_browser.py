@@ -7,6 +7,7 @@ Uses Debian's `chromium` (installed by `make test`) through Playwright; nothing 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,8 @@ def has_formulas(site: Path, path: str) -> bool:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url: str, browser,
                                                  scheme: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     pages = site_pages(built_site.site)
     assert len(pages) >= 4, pages
     problems: list[str] = []
@@ -75,6 +78,16 @@ def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url
         page.on("request", lambda r, loaded=loaded: loaded.append(r.url))
         page.goto(base_url + path, wait_until="networkidle")
         expected = "slate" if scheme == "dark" else "default"
+        # the theme's bundle sets the scheme when it runs, at the end of a long page's parse,
+        # which on a busy machine can come after the network has gone quiet
+        page.wait_for_load_state("load")
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function("s => document.body.dataset.mdColorScheme === s", arg=expected,
+                                   timeout=10_000)
+        # formulas fetch their fonts when they are rendered: wait for every piece (progressive.js)
+        page.wait_for_function("document.documentElement.dataset.dlbookRendered === 'all'",
+                               timeout=30_000)
+        page.evaluate("document.fonts.ready.then(() => true)")
         actual = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         if actual != expected:
             problems.append(f"{path}: colour scheme {actual!r}, expected {expected!r}")
@@ -104,6 +117,8 @@ def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url
 def test_chapters_typeset_math_in_notebook_cells(built_site: BuiltSite, base_url: str, browser) -> None:
     page = browser.new_page()
     page.goto(base_url + "foundations/mathematical-foundations/", wait_until="networkidle")
+    page.wait_for_function("document.documentElement.dataset.dlbookRendered === 'all'", timeout=30_000)
+    page.evaluate("document.fonts.ready.then(() => true)")
     count = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex').length")
     display = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex-display').length")
     mathml = page.evaluate("document.querySelectorAll('.jp-RenderedMarkdown .katex-mathml math').length")
@@ -113,6 +128,38 @@ def test_chapters_typeset_math_in_notebook_cells(built_site: BuiltSite, base_url
     assert count >= 10, f"only {count} formulas typeset inside notebook markdown cells"
     assert display >= 1 and mathml == count  # display formulas, and MathML for screen readers
     assert 0 < fonts < 20, f"{fonts} KaTeX font files fetched: only the faces in use should load"
+
+
+# A chapter's pieces (progressive.js, notebook.css): [pieces, rendered, skipped now, headings in pieces]
+PIECES = """() => {
+  const pieces = [...document.querySelectorAll(
+    '.jupyter-wrapper .jp-Notebook > .jp-CodeCell, .jupyter-wrapper .dlbook-flow')];
+  return [pieces.length,
+          pieces.filter(p => p.classList.contains('dlbook-rendered')).length,
+          pieces.filter(p => getComputedStyle(p).contentVisibility === 'auto').length,
+          pieces.filter(p => p.querySelector('h1, h2, h3, h4, h5, h6') &&
+                             !p.querySelector('details h1, details h2, details h3, details h4')).length];
+}"""
+
+
+def test_a_chapter_renders_in_pieces_and_keeps_its_anchors(base_url: str, browser) -> None:
+    """The first screen first, the rest in idle slices; a link to a late heading still lands on it."""
+    page = browser.new_page(viewport={"width": 412, "height": 823}, is_mobile=True)
+    page.goto(base_url + "foundations/mathematical-foundations/#probability", wait_until="commit")
+    page.wait_for_load_state("domcontentloaded")
+    pieces, _, skipped, with_headings = page.evaluate(PIECES)
+    assert pieces >= 40, f"only {pieces} pieces: the build no longer wraps the text between headings"
+    assert with_headings == 0, f"{with_headings} pieces hold a heading (the TOC reads their offsets)"
+    assert skipped > 0, "no piece is rendered lazily (content-visibility: auto)"
+    page.wait_for_function("document.documentElement.dataset.dlbookRendered === 'all'", timeout=30_000)
+    page.wait_for_timeout(300)
+    pieces, rendered, skipped, _ = page.evaluate(PIECES)
+    top = page.evaluate("document.getElementById('probability').getBoundingClientRect().top")
+    header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().height")
+    page.close()
+    assert rendered == pieces and skipped == 0, (rendered, pieces, skipped)
+    assert header - 5 <= top <= header + 120, (
+        f"after rendering, the heading the URL points to is at {top:.0f} px, not under the header")
 
 
 def test_a_page_without_math_loads_no_katex(built_site: BuiltSite, base_url: str, browser) -> None:
