@@ -31,7 +31,8 @@ _CLIPBOARD = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-co
                         r'|<div class="clipboard-copy-txt"[^>]*>.*?</div>\s*', re.S)  # its button, its text
 _OUTPUTS = '<div class="jp-Cell-outputWrapper">'
 _CODE = re.compile(r'<div class="highlight-ipynb hl-([\w+-]+)"><pre>(.*?)</pre>', re.S)
-_MARKDOWN = '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" data-mime-type="text/markdown">'
+_MARKDOWN = ('<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" '
+             'data-mime-type="text/markdown">')
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}

@@ -52,6 +52,7 @@ from dlbook_build.images import ImageError, Images, cell_images
 from dlbook_build.notebook_html import clean as clean_notebook
 from dlbook_build.notebook_html import focusable_code_blocks
 from dlbook_build.reference import Reference  # the API reference (reference/)
+from dlbook_build.site_assets import combine, drop_unused_mkdocstrings_css
 from dlbook_build.typeset import STYLESHEET as KATEX_CSS
 from dlbook_build.typeset import TypesetError, Typesetter, mark_notebook_math
 
@@ -93,6 +94,10 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
 
     # -- 1. the build's steps ---------------------------------------------------------------
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        docs = Path(config.docs_dir)  # the site's stylesheets and scripts, one file per kind
+        self.combined = [c for c in (combine(docs, [str(e) for e in config.extra_css], ".css"),
+                                     combine(docs, [str(e) for e in config.extra_javascript], ".js"))
+                         if c is not None]
         try:
             self.animations = self.book.render_scenes()
             self.book.make_figures()
@@ -204,15 +209,27 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         except (TypesetError, ImageError) as err:
             raise PluginError(f"dlbook: {err}") from err
         output = focusable_code_blocks(output)
+        for combined in self.combined:
+            output = combined.page(output)
+        output = drop_unused_mkdocstrings_css(output)
         if formulas:  # KaTeX's stylesheet, only on pages with math
             href = get_relative_url(KATEX_CSS, page.url)
             output = output.replace("</head>", f'<link rel="stylesheet" href="{href}">\n</head>', 1)
         return output
 
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str | None:
+        if template_name == "404.html":  # the one page the theme renders without a page object
+            for combined in self.combined:
+                output_content = combined.page(output_content)
+            output_content = drop_unused_mkdocstrings_css(output_content)
+        return output_content
+
     # -- 5. write shared files -----------------------------------------------------------
     def on_post_build(self, config: MkDocsConfig) -> None:
         site = Path(config.site_dir)
         self.images.write(site)
+        for combined in self.combined:
+            combined.write(site)
         self.typesetter.save()
         log.info(f"dlbook: {len(self.typesetter.used)} formula(s) typeset, {self.typesetter.rendered} "
                  f"new; {len(self.images.files)} image(s) as files, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import BuiltSite
+from rendering import render_all
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +63,7 @@ def test_every_animation_plays_to_its_end_with_captions(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base_url + path, wait_until="networkidle")
+    render_all(page)  # as a reader who scrolled to the animations has them
     figures = page.locator("figure.dlbook-animation")
     names = {figures.nth(i).get_attribute("data-scene") for i in range(figures.count())}
     assert names >= expected, f"{path} embeds {sorted(n for n in names if n)}, expected {sorted(expected)}"
@@ -84,6 +86,7 @@ def test_reduced_motion_shows_the_poster_and_steps_instead(base_url: str, browse
     page = browser.new_page()
     page.emulate_media(reduced_motion="reduce")
     page.goto(base_url + PAGE, wait_until="networkidle")
+    render_all(page)
     figures = page.locator("figure.dlbook-animation")
     assert figures.count() >= len(EXPECTED)
     for i in range(figures.count()):

@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from rendering import render_all
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +32,7 @@ def test_sliders_redraw_curves_and_labels(base_url: str, browser) -> None:  # ty
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base_url + PAGE, wait_until="networkidle")
+    render_all(page)  # as a reader who scrolled to the figure has it
     page.wait_for_selector(f'{FIGURE}[data-explorable="ready"]', timeout=15_000)
     figure = page.locator(FIGURE)
     data = json.loads(figure.locator("script.dlbook-explorable-data").text_content())

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from rendering import render_all
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,7 @@ def _open(browser: Any, url: str) -> tuple[Any, list[str]]:
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url, wait_until="networkidle")
+    render_all(page)  # as a reader who scrolled to the figures has them
     return page, errors
 
 
