@@ -166,14 +166,20 @@ def test_a_page_without_math_loads_no_katex(built_site: BuiltSite, base_url: str
 
 
 def test_search_finds_gradient(base_url: str, browser) -> None:
+    """The index (about 1 MB) is fetched when the reader turns to search, not with every page."""
     page = browser.new_page()
+    index: list[str] = []
+    page.on("request", lambda r: r.url.endswith("search/search_index.json") and index.append(r.url))
     page.goto(base_url, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert not index, "the search index was fetched before anyone searched"
     page.click(".md-search__input")
     page.keyboard.type("gradient")
     page.wait_for_selector(".md-search-result__item", timeout=15_000)
     results = page.locator(".md-search-result__item").count()
     titles = page.locator(".md-search-result__item").all_inner_texts()
     page.close()
+    assert len(index) == 1, index
     assert results > 0
     assert any("gradient" in t.lower() for t in titles), titles
 
