@@ -47,10 +47,19 @@ def local_file(site: Path, base_url: str, url: str) -> Path | None:
     return path / "index.html" if path.is_dir() or rel.endswith("/") or rel == "" else path
 
 
+# Sums the layout shifts of the page's load, as Lighthouse's Cumulative Layout Shift does
+SHIFTS = """window.__dlbookShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__dlbookShift += entry.value;
+}).observe({type: "layout-shift", buffered: true});"""
+SHIFT_BUDGET = 0.1  # "good" in Lighthouse and Core Web Vitals
+
+
 @dataclass
 class Weight:
     page: str
     files: dict[str, int] = field(default_factory=dict)  # site path -> bytes on the wire
+    shift: float = 0.0  # layout shift while the page loads, before any scrolling (CLS)
 
     @property
     def total(self) -> int:
@@ -62,14 +71,17 @@ def page_weight(browser: object, site: Path, base_url: str, path: str) -> Weight
     page = browser.new_page(viewport=PHONE)  # type: ignore[attr-defined]
     urls: list[str] = []
     page.on("requestfinished", lambda r: urls.append(r.url))
+    page.add_init_script(SHIFTS)
     page.goto(base_url + path, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    shift = page.evaluate("window.__dlbookShift")
     height = page.evaluate("document.documentElement.scrollHeight")
     for y in range(0, height + PHONE["height"], PHONE["height"]):
         page.evaluate(f"window.scrollTo(0, {y})")
         page.wait_for_timeout(30)
     page.wait_for_load_state("networkidle")
     page.close()
-    weight = Weight(path)
+    weight = Weight(path, shift=shift)
     for url in urls:
         file = local_file(site, base_url, url)
         if file is None or not file.is_file() or file.name.endswith(VIDEO):
@@ -91,6 +103,9 @@ def test_every_page_is_within_its_budgets(built_site: BuiltSite, base_url: str, 
             problems.append(f"{path}: {weight.total:,} bytes > {PAGE_BUDGET:,}; heaviest: {heavy}")
         if html > HTML_BUDGET:
             problems.append(f"{path}: {html:,} bytes of gzipped HTML > {HTML_BUDGET:,}")
+        if weight.shift > SHIFT_BUDGET:
+            problems.append(f"{path}: the page moved while loading: layout shift {weight.shift:.3f} "
+                            f"> {SHIFT_BUDGET}")
         for name in weight.files:
             size = (site / name).stat().st_size
             if name.endswith(".js") and size > SCRIPT_BUDGET and not THEME_BUNDLE.search(name):
