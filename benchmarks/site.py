@@ -414,11 +414,11 @@ def measure(name: str, url: str, runs: int, tmp: Path, cpu: float | None = None)
     return row, report
 
 
-HEADER = f"  {'page':<38}{'perf':>6}{'a11y':>6}{'LCP (s)':>9}{'TBT (ms)':>10}{'CLS':>7}{'KiB':>9}"
+HEADER = f"  {'page':<42}{'perf':>6}{'a11y':>6}{'LCP (s)':>9}{'TBT (ms)':>10}{'CLS':>7}{'KiB':>9}"
 
 
 def format_row(row: Row) -> str:
-    return (f"  {row.name:<38}{row.performance:6.0f}{row.accessibility:6.0f}{row.lcp_s:9.1f}"
+    return (f"  {row.name:<42}{row.performance:6.0f}{row.accessibility:6.0f}{row.lcp_s:9.1f}"
             f"{row.tbt_ms:10.0f}{row.cls:7.3f}{row.kib:9.0f}")
 
 
