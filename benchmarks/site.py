@@ -50,6 +50,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from dlbook_build.reference.pages import nav_order
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "site.txt"
 NODE = ROOT / "benchmarks" / "node_modules"  # benchmarks/package.json, `scripts/setup.sh node benchmarks`
@@ -169,20 +171,7 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix
 
 def nav_pages(config: Path = ROOT / "mkdocs.yml") -> list[tuple[str, str]]:
     """(name, path below the site's root) of the home page and each chapter (a .py page) in the nav."""
-    nav = yaml.load(config.read_text(), Loader=_Loader)["nav"]
-    files: list[str] = []
-
-    def walk(item: object) -> None:
-        if isinstance(item, str):
-            files.append(item)
-        elif isinstance(item, list):
-            for x in item:
-                walk(x)
-        elif isinstance(item, dict):
-            for x in item.values():
-                walk(x)
-
-    walk(nav)
+    files = nav_order(yaml.load(config.read_text(), Loader=_Loader)["nav"])
     pages = [("home", "")] if "index.md" in files else []
     for file in files:
         if file.endswith(".py"):
