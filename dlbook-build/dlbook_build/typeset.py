@@ -49,6 +49,7 @@ class Typesetter:
             self.known: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.known = {}
+        self._on_disk = set(self.known)
         self.used: dict[str, str] = {}  # this build's renders: what the cache keeps
         self.rendered = 0  # formulas KaTeX ran on in this build (not from the cache)
         self._engine: Any = None
@@ -90,9 +91,12 @@ class Typesetter:
 
     def save(self) -> None:
         """Keep this build's renders (and only those) for the next build."""
-        if self.used != self.known or not self.path.exists():
+        # `known` grows with every new render, so it is compared with what was on disk
+        if self.rendered or self.used.keys() != self._on_disk or not self.path.exists():
             atomic_write(self.path, json.dumps(self.used, sort_keys=True, ensure_ascii=False))
             self.known = dict(self.used)
+            self._on_disk = set(self.used)
+            self.rendered = 0
 
     def _katex(self, tex: str, display: bool) -> str:
         if self._engine is None:

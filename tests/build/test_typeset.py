@@ -55,6 +55,14 @@ def test_the_cache_keeps_renders_so_a_rebuild_runs_no_javascript(tmp_path: Path)
     second.page('<span class="arithmatex">\\(x^2\\)</span>', "p")
     second.save()
     assert len(Typesetter(tmp_path).known) == 1
+    # a build that adds a formula to cached ones keeps it: the build after renders nothing
+    third = Typesetter(tmp_path)
+    third.page(page, "p")
+    assert third.rendered == 1
+    third.save()
+    fourth = Typesetter(tmp_path)
+    fourth.page(page, "p")
+    assert fourth.rendered == 0 and fourth._engine is None
 
 
 def test_macros_do_not_leak_between_formulas(typesetter: Typesetter) -> None:
