@@ -87,8 +87,9 @@ def check_page(browser: Any, url: str, scheme: str, axe: Path = AXE) -> list[dic
     try:
         page.goto(url, wait_until="networkidle")
         expected = SCHEMES[scheme]
-        # mkdocs-material's bundle sets the palette that matches the media query once it runs;
-        # if it never does, the assertion below says what the page has instead
+        # the palette script in the header sets the scheme that matches the media query
+        # (overrides/partials/javascripts/palette.html); if it never does, the assertion
+        # below says what the page has instead
         with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_function("s => document.body.dataset.mdColorScheme === s", arg=expected,
                                    timeout=10_000)

@@ -79,8 +79,6 @@ def test_every_page_is_clean_offline_and_typeset(built_site: BuiltSite, base_url
         page.on("request", lambda r, loaded=loaded: loaded.append(r.url))
         page.goto(base_url + path, wait_until="networkidle")
         expected = "slate" if scheme == "dark" else "default"
-        # the theme's bundle sets the scheme when it runs, at the end of a long page's parse,
-        # which on a busy machine can come after the network has gone quiet
         page.wait_for_load_state("load")
         with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_function("s => document.body.dataset.mdColorScheme === s", arg=expected,
@@ -197,3 +195,55 @@ def test_plots_follow_the_colour_scheme(base_url: str, browser, scheme: str) -> 
         assert all(f.startswith("invert(") and "hue-rotate(180deg)" in f for f in filters), filters
     else:
         assert set(filters) == {"none"}, filters
+
+
+# The body's colour scheme when the article's first paragraph is inserted by the parser
+SCHEME_AT_ARTICLE = """() => {
+  window.__schemeAtArticle = null;
+  new MutationObserver((records, observer) => {
+    if (document.querySelector("article p")) {
+      window.__schemeAtArticle = document.body.dataset.mdColorScheme;
+      observer.disconnect();
+    }
+  }).observe(document, {childList: true, subtree: true});
+}"""
+
+PALETTE = """() => [document.body.dataset.mdColorScheme,
+  document.querySelector('meta[name=color-scheme]').content,
+  [...document.querySelectorAll('form[data-dlbook-palette] label')].filter(l => !l.hidden).length,
+  document.documentElement.classList.contains('js')]"""
+
+
+def test_the_colour_scheme_is_set_before_the_text_and_switches(base_url: str, browser) -> None:
+    """Dark readers get the dark scheme before any text is parsed (partials/javascripts/palette.html,
+    not the theme's bundle at the end of the page); the toggle switches it and is remembered; with
+    no choice made, the scheme follows the system's."""
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(f"({SCHEME_AT_ARTICLE})()")
+    url = base_url + "neurons/perceptron/"
+    page.goto(url, wait_until="load")
+    assert page.evaluate("window.__schemeAtArticle") == "slate", (
+        "the article was parsed before the scheme was set")
+    assert page.evaluate(PALETTE) == ["slate", "dark", 1, True]
+    page.emulate_media(color_scheme="light")  # no choice made yet: the page follows the system
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'default'", timeout=5_000)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=5_000)
+
+    page.click("form[data-dlbook-palette] label:not([hidden])")  # the reader picks light
+    assert page.evaluate(PALETTE) == ["default", "light", 1, True]
+    page.wait_for_function("!document.body.hasAttribute('data-md-color-switching')", timeout=5_000)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    page.reload(wait_until="load")  # the choice outlives the page and the system's preference
+    assert page.evaluate("window.__schemeAtArticle") == "default"
+    page.focus("#__palette_0")
+    page.keyboard.press("Enter")  # the theme's keyboard behaviour: Enter moves to the next option
+    assert page.evaluate(PALETTE)[0] == "slate"
+    assert page.evaluate("document.activeElement.id") == "__palette_1"
+    theme_color = page.evaluate("document.querySelector('meta[name=theme-color]').content")
+    context.close()
+    assert theme_color.startswith("#") and len(theme_color) == 7, theme_color
+    assert not errors, errors
