@@ -103,17 +103,25 @@ def _wrap_markdown_cells(html: str) -> str:
 
 
 _CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code)(?![^>]*\btabindex=)")
+_TABLE = re.compile(r"<table(?=[\s>])(?![^>]*\btabindex=)")
 
 
-def focusable_code_blocks(html: str) -> str:
-    """Every code block's ``<code>`` in the keyboard's tab order (any page, not only chapters).
+def focusable_scrollers(html: str) -> str:
+    """Every code block's ``<code>`` and every table in the keyboard's tab order (any page).
 
-    The theme makes a code block focusable when it mounts it, if it is wider than its box;
-    with ``content.lazy`` it mounts a block only when it scrolls into view, so a block further
-    down would be a scrollable region that the keyboard cannot reach until then (axe:
-    scrollable-region-focusable). Once mounted, the theme keeps or drops the attribute itself.
+    Both can be wider than a phone's screen and then scroll sideways, in a box that only the
+    keyboard's focus lets a keyboard scroll (axe: scrollable-region-focusable).
+
+    - The theme makes a code block focusable when it mounts it, if it is wider than its box;
+      with ``content.lazy`` it mounts a block only when it scrolls into view, so a block further
+      down would be out of reach until then. Once mounted, the theme keeps or drops the
+      attribute itself.
+    - The theme wraps each table in a sideways-scrolling box when its script starts and makes
+      neither focusable; on a 412 px screen four tables of the chapters overflow (403 to 719 px
+      wide). Which ones overflow depends on the screen, so every table gets a tab stop: once
+      focused, the arrow keys scroll it.
     """
-    return _CODE_BLOCK.sub(r'\1 tabindex="0"', html)
+    return _TABLE.sub('<table tabindex="0"', _CODE_BLOCK.sub(r'\1 tabindex="0"', html))
 
 
 def clean(html: str) -> str:

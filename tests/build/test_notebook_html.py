@@ -53,12 +53,16 @@ def test_clean_wraps_each_markdown_cell_up_to_its_own_closing_div() -> None:
     assert out.count("<div") == out.count("</div>")
 
 
-def test_every_code_block_is_focusable_until_the_theme_mounts_it() -> None:
-    from dlbook_build.notebook_html import focusable_code_blocks
+def test_every_code_block_and_table_is_focusable() -> None:
+    from dlbook_build.notebook_html import focusable_scrollers
 
     html = ('<pre><span></span><code>a</code></pre><pre id="p"><code class="x">b</code></pre>'
             '<pre><code tabindex="-1">c</code></pre><p><code>inline</code></p>')
-    assert focusable_code_blocks(html) == (
+    assert focusable_scrollers(html) == (
         '<pre><span></span><code tabindex="0">a</code></pre>'
         '<pre id="p"><code tabindex="0" class="x">b</code></pre>'
         '<pre><code tabindex="-1">c</code></pre><p><code>inline</code></p>')
+    tables = '<table>\n<thead></thead></table><table class="dataframe"><table tabindex="-1"><tablex>'
+    assert focusable_scrollers(tables) == (
+        '<table tabindex="0">\n<thead></thead></table><table tabindex="0" class="dataframe">'
+        '<table tabindex="-1"><tablex>')
