@@ -124,6 +124,23 @@ def focusable_scrollers(html: str) -> str:
     return _TABLE.sub('<table tabindex="0"', _CODE_BLOCK.sub(r'\1 tabindex="0"', html))
 
 
+_PRE_TEXT = re.compile(r"(<pre\b[^>]*>)(.*?)(</pre>)", re.S)
+_PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+
+
+def plain_names(html: str) -> str:
+    """Code blocks (``<pre>``) without the elements that change nothing: Pygments' names and
+    whitespace.
+
+    Pygments wraps every name (class ``n``) and run of whitespace (``w``) in a span; the theme
+    colours names with ``--md-code-hl-name-color``, which is the code's own colour in both
+    schemes, and whitespace not at all. Those spans were almost a third of the elements of
+    mathematical-foundations' code (1,662 of 5,504) and their text reads the same without them.
+    """
+    return _PRE_TEXT.sub(lambda m: m.group(1) + _PLAIN_TOKEN.sub(r"\1", m.group(2)) + m.group(3),
+                          html)
+
+
 def clean(html: str) -> str:
     """A notebook page's HTML with only what the site needs (see the module's docstring)."""
     html = _STYLE.sub("", html)

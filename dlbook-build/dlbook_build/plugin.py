@@ -50,7 +50,7 @@ from dlbook_build.bibliography import add_page as add_bibliography
 from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
 from dlbook_build.images import ImageError, Images, cell_images
 from dlbook_build.notebook_html import clean as clean_notebook
-from dlbook_build.notebook_html import focusable_scrollers
+from dlbook_build.notebook_html import focusable_scrollers, plain_names
 from dlbook_build.reference import Reference  # the API reference (reference/)
 from dlbook_build.site_assets import combine, drop_unused_mkdocstrings_css
 from dlbook_build.typeset import STYLESHEET as KATEX_CSS
@@ -208,7 +208,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                                       to_site=get_relative_url("x", page.url)[:-1])
         except (TypesetError, ImageError) as err:
             raise PluginError(f"dlbook: {err}") from err
-        output = focusable_scrollers(output)
+        output = plain_names(focusable_scrollers(output))
         for combined in self.combined:
             output = combined.page(output)
         output = drop_unused_mkdocstrings_css(output)

@@ -66,3 +66,19 @@ def test_every_code_block_and_table_is_focusable() -> None:
     assert focusable_scrollers(tables) == (
         '<table tabindex="0">\n<thead></thead></table><table tabindex="0" class="dataframe">'
         '<table tabindex="-1"><tablex>')
+
+
+def test_code_keeps_only_the_spans_that_colour_something() -> None:
+    from dlbook_build.notebook_html import plain_names
+
+    code = ('<pre><code tabindex="0"><span></span><span class="n">t</span><span class="w"> </span>'
+            '<span class="o">=</span> <span class="n">torch</span><span class="p">.</span>'
+            '<span class="nb">print</span><span class="n">a&lt;b</span></code></pre>')
+    assert plain_names(code) == (
+        '<pre><code tabindex="0"><span></span>t <span class="o">=</span> torch'
+        '<span class="p">.</span><span class="nb">print</span>a&lt;b</code></pre>')
+    fenced = '<div class="highlight"><pre><span></span><span class="n">x</span></pre></div>'
+    assert plain_names(fenced) == '<div class="highlight"><pre><span></span>x</pre></div>'
+    outside = ('<p><span class="n">x</span> <code><span class="n">y</span></code></p>'
+               '<span class="katex"><span class="w">y</span></span>')
+    assert plain_names(outside) == outside  # only inside code blocks
