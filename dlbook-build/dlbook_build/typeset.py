@@ -91,12 +91,12 @@ class Typesetter:
 
     def save(self) -> None:
         """Keep this build's renders (and only those) for the next build."""
-        # `known` grows with every new render, so it is compared with what was on disk
-        if self.rendered or self.used.keys() != self._on_disk or not self.path.exists():
+        # `known` grows with every new render, so the build's formulas are compared with what
+        # is on disk (a key is the formula itself, so the same keys mean the same renders)
+        if self.used.keys() != self._on_disk or not self.path.exists():
             atomic_write(self.path, json.dumps(self.used, sort_keys=True, ensure_ascii=False))
             self.known = dict(self.used)
             self._on_disk = set(self.used)
-            self.rendered = 0
 
     def _katex(self, tex: str, display: bool) -> str:
         if self._engine is None:

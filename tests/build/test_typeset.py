@@ -60,6 +60,7 @@ def test_the_cache_keeps_renders_so_a_rebuild_runs_no_javascript(tmp_path: Path)
     third.page(page, "p")
     assert third.rendered == 1
     third.save()
+    assert third.rendered == 1  # the build's log reports it after saving
     fourth = Typesetter(tmp_path)
     fourth.page(page, "p")
     assert fourth.rendered == 0 and fourth._engine is None
