@@ -355,6 +355,10 @@ def figure_html(item: Rendered, *, url: Callable[[str], str], copy: int = 1) -> 
     """The ``<figure>`` that shows one scene: video (with captions) or, for readers who ask
     for reduced motion, the poster; and the steps as a transcript under it.
 
+    The video's poster (``data-poster``) and its captions are set by ``animations.js`` when
+    the figure comes near the screen: as attributes they were fetched with the page, screens
+    before a reader reaches the video. Without scripts the poster shows as an image above it.
+
     ``url`` turns a path under the site root into a URL relative to the page; ``copy``
     numbers a second (third, ...) embedding of one scene on a page, to keep ids unique.
     """
@@ -372,10 +376,10 @@ def figure_html(item: Rendered, *, url: Callable[[str], str], copy: int = 1) -> 
     return (
         f'<figure class="dlbook-animation" id="{anchor}" data-scene="{name}">\n'
         f'<video class="dlbook-animation-video" controls preload="none" playsinline '
-        f'poster="{files["poster"]}" width="{w}" height="{h}" style="max-width:100%;height:auto" '
+        f'data-poster="{files["poster"]}" width="{w}" height="{h}" style="max-width:100%;height:auto" '
         f'aria-label="Animation: {name}" aria-describedby="{anchor}-steps">\n'
         f'<source src="{files["video"]}" type="video/mp4">\n'
-        f'<track kind="captions" srclang="en" label="English" src="{files["captions"]}" default>\n'
+        f'<track kind="captions" srclang="en" label="English" src="{files["captions"]}">\n'
         f"</video>\n"
         f'<img class="dlbook-animation-poster" src="{files["poster"]}" width="{w}" height="{h}" '
         f'style="max-width:100%;height:auto" loading="lazy" '

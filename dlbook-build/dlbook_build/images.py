@@ -5,7 +5,10 @@ so do the frozen figures that ``show()``/``explore()`` display: a page's HTML th
 every picture, and nothing can load late. :meth:`Images.page` moves each one into
 ``assets/images/<hash>.<ext>`` of the site, in the smaller of lossless WebP and optimised PNG,
 and gives its ``<img>`` the file's ``width`` and ``height`` (no layout shift),
-``decoding="async"`` and, after the page's first image, ``loading="lazy"``. Data URIs inside
+``decoding="async"`` and ``loading="lazy"``, except for a first image that comes before the
+page's first ``<h2>``, in the opening a reader sees at once. (A chapter's first plot sits
+screens down: loaded at once, it took bandwidth from the text and fonts of the first screen in
+Lighthouse's simulation of a phone on slow 4G.) Data URIs inside
 an explorable's JSON (the image picker's photographs) become file URLs the same way.
 
 Every image must say what it shows. A plot from a code cell takes its alt text from the
@@ -108,6 +111,8 @@ class Images:
         if cells is not None:
             text = self._cell_images(text, page, cells)
         first = True
+        opening = text.find("<h2")  # the first image before it is loaded at once
+        opening = len(text) if opening < 0 else opening
 
         def fix_img(match: re.Match[str]) -> str:
             nonlocal first
@@ -127,7 +132,7 @@ class Images:
                 classes = attrs.get("class", "").split()
                 attrs["class"] = " ".join([*classes, "dlbook-plot"])
             attrs.setdefault("decoding", "async")
-            if not first:
+            if not first or match.start() > opening:
                 attrs.setdefault("loading", "lazy")
             first = False
             return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"

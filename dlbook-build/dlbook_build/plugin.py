@@ -51,8 +51,15 @@ from dlbook_build.book import NOTEBOOK_DIR, Book, BuildError, Chapter, Settings
 from dlbook_build.images import ImageError, Images, cell_images
 from dlbook_build.notebook_html import clean as clean_notebook
 from dlbook_build.notebook_html import focusable_scrollers, plain_names
+from dlbook_build.page_data import PageData
 from dlbook_build.reference import Reference  # the API reference (reference/)
-from dlbook_build.site_assets import combine, drop_unused_mkdocstrings_css
+from dlbook_build.site_assets import (
+    combine,
+    drop_unused_mkdocstrings_css,
+    in_docs,
+    scripts_after_first_frame,
+    theme_stylesheets,
+)
 from dlbook_build.typeset import STYLESHEET as KATEX_CSS
 from dlbook_build.typeset import TypesetError, Typesetter, mark_notebook_math
 
@@ -87,6 +94,7 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         self.animations: dict[str, Rendered] = {}
         self.typesetter = Typesetter(settings.cache_root)
         self.images = Images(settings.cache_root)
+        self.page_data = PageData()  # explorable figures' data, as files
         mark_notebook_math()  # notebook math reaches on_post_page as Markdown pages' does
         self.repo = _github_repo(config.repo_url)
         self.reference = Reference(settings.roots)  # API reference: pages, chapter links
@@ -95,8 +103,12 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
     # -- 1. the build's steps ---------------------------------------------------------------
     def on_pre_build(self, config: MkDocsConfig) -> None:
         docs = Path(config.docs_dir)  # the site's stylesheets and scripts, one file per kind
-        self.combined = [c for c in (combine(docs, [str(e) for e in config.extra_css], ".css"),
-                                     combine(docs, [str(e) for e in config.extra_javascript], ".js"))
+        styles = [*theme_stylesheets(config.theme.dirs),
+                  *in_docs(docs, [str(e) for e in config.extra_css], ".css"),
+                  *in_docs(docs, [KATEX_CSS], ".css")]
+        self.combined = [c for c in (combine(styles, ".css"),
+                                     combine(in_docs(docs, [str(e) for e in config.extra_javascript],
+                                                     ".js"), ".js"))
                          if c is not None]
         try:
             self.animations = self.book.render_scenes()
@@ -204,16 +216,17 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
                 raise PluginError(f"dlbook: {chapter.src_uri}: " + "; ".join(problems))
         try:
             output, formulas = self.typesetter.page(output, name)
-            output = self.images.page(output, page=name, cells=cells,
-                                      to_site=get_relative_url("x", page.url)[:-1])
+            to_site = get_relative_url("x", page.url)[:-1]
+            output = self.images.page(output, page=name, cells=cells, to_site=to_site)
+            output = self.page_data.page(output, to_site=to_site)  # after images: their URLs in it
         except (TypesetError, ImageError) as err:
             raise PluginError(f"dlbook: {err}") from err
         output = plain_names(focusable_scrollers(output))
         for combined in self.combined:
             output = combined.page(output)
-        output = drop_unused_mkdocstrings_css(output)
-        if formulas:  # KaTeX's stylesheet, only on pages with math
-            href = get_relative_url(KATEX_CSS, page.url)
+        output = scripts_after_first_frame(drop_unused_mkdocstrings_css(output))
+        if formulas and not any(KATEX_CSS in c.members for c in self.combined):
+            href = get_relative_url(KATEX_CSS, page.url)  # KaTeX's stylesheet, on its own
             output = output.replace("</head>", f'<link rel="stylesheet" href="{href}">\n</head>', 1)
         return output
 
@@ -221,13 +234,14 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         if template_name == "404.html":  # the one page the theme renders without a page object
             for combined in self.combined:
                 output_content = combined.page(output_content)
-            output_content = drop_unused_mkdocstrings_css(output_content)
+            output_content = scripts_after_first_frame(drop_unused_mkdocstrings_css(output_content))
         return output_content
 
     # -- 5. write shared files -----------------------------------------------------------
     def on_post_build(self, config: MkDocsConfig) -> None:
         site = Path(config.site_dir)
         self.images.write(site)
+        self.page_data.write(site)
         for combined in self.combined:
             combined.write(site)
         self.typesetter.save()

@@ -47,6 +47,10 @@ def test_a_page_gets_files_with_size_lazy_loading_and_async_decoding(tmp_path: P
     assert all('decoding="async"' in t and "dlbook-plot" in t for t in tags)
     src = tags[1].split('src="')[1].split('"')[0]
     assert src.startswith(f"../../{SITE_DIR}/") and f'"src":"{src}"' in out  # JSON too, same file
+    # a page whose first image comes after its first section heading loads every image lazily
+    later = images.page(f'<h1>T</h1><p>opening</p><h2 id="s">S</h2><img alt="a plot" src="{uri(one)}">',
+                        page="docs/a/c.py", to_site="../../")
+    assert 'loading="lazy"' in later
     images.write(tmp_path / "site")
     assert sorted(p.name for p in (tmp_path / "site" / SITE_DIR).iterdir()) == sorted(images.files)
     # a second build reads the encoded files from the cache

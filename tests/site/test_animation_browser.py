@@ -100,3 +100,29 @@ def test_reduced_motion_shows_the_poster_and_steps_instead(base_url: str, browse
         assert figure.locator("ol li").first.is_visible(), f"{name}: no step list under reduced motion"
         assert figure.locator("ol li").count() >= 1
     page.close()
+
+
+def test_poster_and_captions_come_when_the_video_nears(base_url: str, browser) -> None:
+    """A video screens down costs the page nothing until the reader nears it: animations.js
+    then sets its poster and turns its captions on. Without scripts the poster shows as an image."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    fetched: list[str] = []
+    page.on("request", lambda r: "/assets/animations/" in r.url and fetched.append(r.url))
+    page.goto(base_url + PAGE, wait_until="load")
+    page.wait_for_timeout(1_000)
+    video = page.locator("figure.dlbook-animation video").first
+    assert not fetched, fetched
+    assert video.evaluate("v => v.poster === '' && v.textTracks[0].mode === 'disabled'")
+    video.scroll_into_view_if_needed()
+    page.wait_for_function("v => v.poster !== '' && v.textTracks[0].mode === 'showing'",
+                           arg=video.element_handle(), timeout=10_000)
+    page.wait_for_timeout(500)
+    assert any(u.endswith(".vtt") for u in fetched) and any(u.endswith((".webp", ".png")) for u in fetched)
+    page.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + PAGE, wait_until="load")
+    poster = page.locator("figure.dlbook-animation img.dlbook-animation-poster").first
+    poster.scroll_into_view_if_needed()
+    assert poster.is_visible()
+    context.close()

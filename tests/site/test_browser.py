@@ -247,3 +247,38 @@ def test_the_colour_scheme_is_set_before_the_text_and_switches(base_url: str, br
     context.close()
     assert theme_color.startswith("#") and len(theme_color) == 7, theme_color
     assert not errors, errors
+
+
+def test_scripts_wait_for_the_first_paint_and_the_theme_for_the_reader(base_url: str, browser) -> None:
+    """The site's script is requested after the first paint; the theme's bundle when the reader
+    first scrolls, taps or types (dlbook_build.site_assets.scripts_after_first_frame), and then
+    starts as it would have on DOMContentLoaded."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + "neurons/neural-networks/", wait_until="load")
+    page.wait_for_timeout(1_000)
+    paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    loaded = dict(page.evaluate("performance.getEntriesByType('resource')"
+                                ".filter(e => e.initiatorType === 'script' || e.name.endsWith('.js'))"
+                                ".map(e => [e.name.split('/').pop(), e.startTime])"))
+    site = [name for name in loaded if name.startswith("dlbook.")]
+    assert site, loaded
+    assert all(loaded[name] >= paint for name in site), (paint, loaded)
+    assert not [name for name in loaded if name.startswith("bundle.")], loaded  # nobody has interacted
+    assert page.evaluate("typeof window.document$") == "undefined"
+    # the site's own scripts did not wait: the animation's step list follows its video
+    assert page.locator("figure.dlbook-animation[data-steps='ready']").count() >= 1
+    # a reader scrolls to the first code block: the theme starts and gives it its copy button
+    page.locator("pre > code").first.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 40)
+    page.wait_for_function("() => window.document$ !== undefined", timeout=15_000)
+    page.wait_for_selector("nav.md-code__nav button", state="attached", timeout=15_000)
+    page.close()
+    # an address with an anchor starts the theme at once (it opens the <details> around a target)
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + "neurons/neural-networks/#animation-forwardpass", wait_until="load")
+    page.wait_for_function("() => window.document$ !== undefined", timeout=15_000)
+    page.close()
+    assert not errors, errors

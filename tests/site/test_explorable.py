@@ -6,11 +6,10 @@ Uses the session's built site and Debian's chromium, like tests/test_browser.py.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from rendering import render_all
+from rendering import explorable_data, render_all
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +34,7 @@ def test_sliders_redraw_curves_and_labels(base_url: str, browser) -> None:  # ty
     render_all(page)  # as a reader who scrolled to the figure has it
     page.wait_for_selector(f'{FIGURE}[data-explorable="ready"]', timeout=15_000)
     figure = page.locator(FIGURE)
-    data = json.loads(figure.locator("script.dlbook-explorable-data").text_content())
+    data = explorable_data(figure)
     decays, drops = (p["values"] for p in data["params"])
     assert not figure.locator("img.dlbook-explorable-fallback").is_visible()  # replaced by the chart
     sliders = figure.locator('input[type="range"]')
@@ -76,3 +75,22 @@ def test_without_javascript_the_fallback_image_shows(base_url: str, browser) -> 
     assert re.search(r"assets/images/[0-9a-f]+\.(webp|png)$", image.get_attribute("src"))  # a file, not data:
     assert figure.locator('input[type="range"]').count() == 0
     context.close()
+
+
+def test_the_data_comes_when_the_reader_nears_the_figure(base_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """On the site the figure's data is a file of its own (dlbook_build.page_data), fetched
+    when the figure comes within two screens, not with the page."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    fetched: list[str] = []
+    page.on("request", lambda r: "/assets/data/" in r.url and fetched.append(r.url))
+    page.goto(base_url + PAGE, wait_until="load")
+    page.wait_for_timeout(1_000)
+    figure = page.locator(FIGURE)
+    source = figure.locator("script.dlbook-explorable-data")
+    assert re.search(r"assets/data/[0-9a-f]+\.json$", source.get_attribute("data-src") or "")
+    assert source.text_content() == ""  # nothing of it in the page
+    assert not fetched and figure.get_attribute("data-explorable") == "waiting"
+    figure.scroll_into_view_if_needed()
+    page.wait_for_selector(f'{FIGURE}[data-explorable="ready"]', timeout=15_000)
+    assert len(fetched) == 1, fetched
+    page.close()

@@ -7,11 +7,10 @@ from its frozen data and answer the reader, and the pages must raise no script e
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from rendering import render_all
+from rendering import explorable_data, render_all
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +70,7 @@ def test_recurrent_explorables_answer(built_site: Any, base_url: str, browser: A
     assert flow.locator(".dlbook-explorable-summary").inner_text() != before
 
     sampler = _ready(page, "char-lm")
-    data = json.loads(sampler.locator("script.dlbook-explorable-data").text_content())
+    data = explorable_data(sampler)
     assert sampler.locator("g.dlbook-sampling-row").count() == min(data.get("shown", 12), len(data["chars"]))
     probs = sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents()
     sampler.locator('input[type="range"]').fill(str(data["temperature"]["max"]))
@@ -96,7 +95,7 @@ def test_attention_explorables_answer(built_site: Any, base_url: str, browser: A
     assert sampler.locator("g.dlbook-sampling-row text.prob").all_text_contents() != probs
 
     heads = _ready(page, "char-gpt-attention")
-    data = json.loads(heads.locator("script.dlbook-explorable-data").text_content())
+    data = explorable_data(heads)
     text = data["prompts"][0]["text"]
     assert heads.locator(".dlbook-attn-token").count() == len(text)
     heads.locator('.dlbook-attn-token[data-pos="5"]').click()

@@ -7,7 +7,9 @@
  * and a label) and "runs", one per combination of parameter values, the last parameter
  * varying fastest; it adds one range slider per parameter and an SVG chart of the chosen
  * run, then hides the image. explorable-kinds.js registers the other kinds through
- * window.dlbookExplorable.register. No libraries, nothing fetched.
+ * window.dlbookExplorable.register. No libraries. On the site the build moves large data to
+ * a file (data-src, dlbook_build/page_data.py), fetched from the site when the figure nears
+ * the screen; nothing is fetched from elsewhere.
  */
 (function () {
   "use strict";
@@ -25,11 +27,30 @@
   function text(tag, attrs, parent, content) { var e = svg(tag, attrs, parent); e.textContent = content; return e; }
   function fmt(v) { return Number(v.toPrecision(3)).toString(); }
 
+  // On the site a figure's data may be a file of its own (data-src, written by the build):
+  // it is fetched when the figure comes within two screens of the reader, and kept here.
+  var fetched = new WeakMap();  // figure -> its data
+  var near = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      var figure = entry.target;
+      near.unobserve(figure);
+      fetch(figure.querySelector("script.dlbook-explorable-data").dataset.src)
+        .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+        .then(function (data) { fetched.set(figure, data); setup(figure); })
+        .catch(function (err) { figure.dataset.explorable = "failed"; console.warn("explorable figure", figure.id, err); });
+    });
+  }, { rootMargin: "200% 0px" }) : null;
+
   function setup(figure) {
     if (figure.dataset.explorable === "ready") return;
     var source = figure.querySelector("script.dlbook-explorable-data");
-    var data;
-    try { data = JSON.parse(source.textContent); } catch (err) { return; }  // keep the image
+    var data = fetched.get(figure);
+    if (!data && source && source.dataset.src) {  // not here yet: fetched when the figure is near
+      if (near && !figure.dataset.explorable) { figure.dataset.explorable = "waiting"; near.observe(figure); }
+      return;  // without IntersectionObserver, the image stays
+    }
+    try { data = data || JSON.parse(source.textContent); } catch (err) { return; }  // keep the image
     var draw = kinds[data.kind || "curves"];
     if (!draw) return;  // a kind whose script has not registered yet: keep the image for now
     var panel = node("div", { class: "dlbook-explorable-panel" });
