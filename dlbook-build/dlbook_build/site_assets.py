@@ -167,8 +167,8 @@ LOADER = """<script>
       started = true;
       events.forEach(function (type) { removeEventListener(type, start, true); });
       theme.forEach(function (src, i) {
-        add(src, i < theme.length - 1 ? null : function () {
-          document.dispatchEvent(new Event("DOMContentLoaded"));
+        add(src, i < theme.length - 1 ? null : function () {  // a task of its own: input between
+          setTimeout(function () { document.dispatchEvent(new Event("DOMContentLoaded")); }, 0);
         });
       });
     }
