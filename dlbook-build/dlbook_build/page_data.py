@@ -58,7 +58,3 @@ class PageData:
         folder.mkdir(parents=True, exist_ok=True)
         for name, payload in self.files.items():
             (folder / name).write_bytes(payload)
-
-    @property
-    def bytes_out(self) -> int:
-        return sum(len(p) for p in self.files.values())

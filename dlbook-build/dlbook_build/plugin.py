@@ -247,7 +247,8 @@ class DlbookPlugin(BasePlugin[DlbookPluginConfig]):
         self.typesetter.save()
         log.info(f"dlbook: {len(self.typesetter.used)} formula(s) typeset, {self.typesetter.rendered} "
                  f"new; {len(self.images.files)} image(s) as files, "
-                 f"{self.images.bytes_in / 1e3:.0f} KB -> {self.images.bytes_out / 1e3:.0f} KB")
+                 f"{self.images.bytes_in / 1e3:.0f} KB -> {self.images.bytes_out / 1e3:.0f} KB; "
+                 f"{len(self.page_data.files)} explorable data file(s)")
         self.book.publish(site, self.chapters, self.animations, site_url=config.site_url,
                           repo_url=config.repo_url)
 
